@@ -1,0 +1,5 @@
+import sys
+
+from ecom_elt.cli import main
+
+sys.exit(main())
