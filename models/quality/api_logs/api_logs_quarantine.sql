@@ -1,0 +1,1 @@
+{{ quarantine_model('api_logs', 'request_id') }}

@@ -1,0 +1,1 @@
+{{ quarantine_model('orders', 'order_id') }}

@@ -1,0 +1,1 @@
+{{ quarantine_model('products', 'product_id') }}

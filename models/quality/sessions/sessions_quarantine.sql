@@ -1,0 +1,1 @@
+{{ quarantine_model('sessions', 'session_id') }}

@@ -1,0 +1,2 @@
+-- depends_on: {{ ref('cfg_file_thresholds') }}
+{{ file_checks_model('users') }}

@@ -1,0 +1,1 @@
+{{ file_status_model('users') }}

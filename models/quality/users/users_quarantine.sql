@@ -1,0 +1,1 @@
+{{ quarantine_model('users', 'user_id') }}
