@@ -1,0 +1,1 @@
+{{ validated_rows_model('users') }}

@@ -1,0 +1,1 @@
+{{ anomaly_scores(ref('api_logs_daily_metrics')) }}

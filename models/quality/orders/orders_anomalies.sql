@@ -1,0 +1,1 @@
+{{ anomaly_scores(ref('orders_daily_metrics')) }}

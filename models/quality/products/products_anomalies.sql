@@ -1,0 +1,1 @@
+{{ anomaly_scores(ref('products_daily_metrics')) }}

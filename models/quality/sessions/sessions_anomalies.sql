@@ -1,0 +1,1 @@
+{{ anomaly_scores(ref('sessions_daily_metrics')) }}

@@ -1,0 +1,1 @@
+{{ anomaly_scores(ref('users_daily_metrics')) }}

@@ -1,0 +1,1 @@
+{{ daily_row_volume('users') }}
