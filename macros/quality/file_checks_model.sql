@@ -92,7 +92,7 @@ structure_checks as (
         cast(null as bigint) as numerator,
         cast(null as bigint) as denominator,
         outcome = 'loaded' as passed,
-        'error' as severity,
+        (select max(severity) from thresholds) as severity,
         case outcome
             when 'loaded' then 'the file was read and every required column is present'
             when 'duplicate' then 'the same bytes were already delivered (file id '

@@ -4,7 +4,7 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set relation = load_relation(ref('cfg_file_thresholds')) -%}
+    {%- set relation = config_relation('cfg_file_thresholds') -%}
     {%- if relation is none -%}
         {{ return([]) }}
     {%- endif -%}

@@ -7,7 +7,7 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set relation = load_relation(ref('cfg_business_rules')) -%}
+    {%- set relation = config_relation('cfg_business_rules') -%}
     {%- if relation is none -%}
         {{ return([]) }}
     {%- endif -%}
