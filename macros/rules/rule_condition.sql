@@ -5,7 +5,8 @@
     {%- set delivered = column if rule.column_type in ('string', 'object', 'array')
         else 'delivered_' ~ column -%}
     {%- if rule.check_type == 'not_null' -%}
-        {{ column }} is not null
+        {#- judged on the delivered text: a malformed value breaks its type rule, not this one -#}
+        {{ delivered }} is not null
     {%- elif rule.check_type == 'pattern' -%}
         {{ regex_full_match(delivered, rule.pattern) }}
     {%- elif rule.check_type == 'accepted_values' -%}
