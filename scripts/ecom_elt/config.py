@@ -576,3 +576,59 @@ def load_quality_thresholds(
         for metric in ANOMALY_METRICS
     }
     return QualityThresholds(path=path, files=files, freshness=freshness, anomalies=anomalies)
+
+
+# --------------------------------------------------------------------------- alerts
+
+ALERT_SEVERITIES = ("info", "warn", "error")
+WEBHOOK_URL_ENV = "ECOM_ALERT_WEBHOOK_URL"
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """Where the report sends its alert summary besides the alert file (off by default)."""
+
+    path: Path
+    webhook_url: str | None
+    timeout_seconds: float
+    min_severity: str
+
+
+def _webhook_url(value: Any, path: Path | str, key: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(path, key, f"expected an http(s) URL or null, got {value!r}")
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(path, key, f"expected an http:// or https:// URL, got {value!r}")
+    return value.strip()
+
+
+def load_alerts_config(path: Path | None = None) -> AlertsConfig:
+    """Read and check config/alerts.yaml; $ECOM_ALERT_WEBHOOK_URL overrides `webhook_url`.
+
+    The environment wins so a secret URL never has to be committed; set it empty to switch the
+    webhook off for one run.
+    """
+    path = path or config_dir() / "alerts.yaml"
+    doc = _read(path)
+    if not isinstance(doc, dict):
+        raise ConfigError(path, "(file)", "expected a mapping")
+    unknown = set(doc) - {"version", "webhook_url", "timeout_seconds", "min_severity"}
+    if unknown:
+        raise ConfigError(path, "(file)", f"unknown settings {sorted(unknown)}")
+    url = _webhook_url(doc.get("webhook_url"), path, "webhook_url")
+    if WEBHOOK_URL_ENV in os.environ:
+        url = _webhook_url(os.environ[WEBHOOK_URL_ENV], f"${WEBHOOK_URL_ENV}", "(environment)")
+    timeout = _number(doc.get("timeout_seconds", 10), path, "timeout_seconds")
+    if not 0 < timeout <= 300:
+        raise ConfigError(path, "timeout_seconds", f"expected 0 < seconds <= 300, got {timeout!r}")
+    severity = doc.get("min_severity", "warn")
+    if severity not in ALERT_SEVERITIES:
+        raise ConfigError(
+            path, "min_severity", f"expected one of {ALERT_SEVERITIES}, got {severity!r}"
+        )
+    return AlertsConfig(path=path, webhook_url=url, timeout_seconds=timeout, min_severity=severity)
