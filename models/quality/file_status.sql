@@ -1,15 +1,11 @@
-{%- set sources = ['users', 'products', 'sessions', 'orders', 'api_logs'] %}
-
 with
 
-{% for source in sources %}
-{{ source }}_status as (
+source_files as (
 
-    select * from {{ ref(source ~ '_file_status') }}
+    {{ union_source_models('file_status') }}
 
 ),
 
-{% endfor %}
 delivered_files as (
 
     select * from {{ ref('delivered_files') }}
@@ -40,10 +36,8 @@ unknown_files as (
 
 unioned as (
 
-    {% for source in sources %}
-    select * from {{ source }}_status
+    select * from source_files
     union all
-    {% endfor %}
     select * from unknown_files
 
 )
