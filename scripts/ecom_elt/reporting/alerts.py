@@ -102,17 +102,22 @@ def _test_alert(test: NodeResult) -> Alert:
     if test.status == "error":
         outcome = f"could not run: {test.message}"
     else:
-        rows = "" if test.failures is None else f"{test.failures:,} failing rows; "
-        outcome = f"{'failed' if test.status == 'fail' else 'warns'} ({rows}{test.message})"
+        verdict = "failed" if test.status == "fail" else "warns"
+        outcome = f"{verdict}: {test.message}" if test.message else verdict
     about = f" — {test.description}" if test.description else ""
     where = target
+    if test.failures_relation:
+        where += f"; failing rows in {test.failures_relation}"
     if test.compiled_path:
         where += f"; test SQL {test.compiled_path}"
-    kind = "unit test" if test.resource_type == "unit_test" else f"test {test.test_name}"
+    generic = test.test_name or "test"
+    if test.arguments:
+        generic += f": {test.arguments}"
+    kind = "unit test" if test.resource_type == "unit_test" else "test"
     return Alert(
         "warn" if test.status == "warn" else "error",
         "test",
-        f"{kind} {test.name} on {target} {outcome}{about}",
+        f"{kind} {test.name} ({generic}) on {target} {outcome}{about}",
         where,
     )
 

@@ -20,8 +20,8 @@ from ecom_elt.paths import REPO_ROOT
 
 log = logging.getLogger(__name__)
 
-# Statuses of tests that did not pass, by how bad they are.
-TEST_PROBLEMS = {"warn": "warn", "fail": "error", "error": "error"}
+# dbt commands whose run_results.json describe a build (docs generate and compile do not).
+BUILD_COMMANDS = ("build", "run", "test", "seed", "snapshot")
 
 
 class ArtifactsError(Exception):
@@ -50,6 +50,8 @@ class NodeResult:
     description: str = ""
     severity: str | None = None
     compiled_path: str | None = None
+    arguments: str = ""  # the generic test's arguments, e.g. "check_name=max_duplicate_share"
+    failures_relation: str | None = None  # where dbt stored the failing rows (store_failures)
 
     @property
     def is_test(self) -> bool:
@@ -146,12 +148,40 @@ def _failures(value: Any) -> int | None:
     return abs(int(value))
 
 
+def _plain_relation(relation_name: Any) -> str | None:
+    """'"warehouse"."quality"."x"' -> 'quality.x'."""
+    if not isinstance(relation_name, str) or not relation_name:
+        return None
+    parts = [p.strip('"') for p in relation_name.split(".")]
+    return ".".join(parts[-2:])
+
+
+def _arguments(metadata: dict[str, Any]) -> str:
+    kwargs = metadata.get("kwargs") or {}
+    shown = [
+        f"{key}={value}"
+        for key, value in kwargs.items()
+        if key not in ("model", "column_name") and not (isinstance(value, str) and "{{" in value)
+    ]
+    return ", ".join(shown)
+
+
+def _message(result: dict[str, Any], failures: int | None) -> str:
+    message = str(result.get("message") or "").strip()
+    raw = result.get("failures")
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and raw < 0:
+        rows = "row" if failures == 1 else "rows"
+        return f"{failures} failing {rows} at warn level (severity from config)"
+    return message
+
+
 def _node_result(result: dict[str, Any], manifest: dict[str, Any]) -> NodeResult:
     unique_id = str(result.get("unique_id") or "")
     nodes = manifest.get("nodes") or {}
     node = nodes.get(unique_id) or (manifest.get("unit_tests") or {}).get(unique_id) or {}
     resource_type = node.get("resource_type") or unique_id.split(".", 1)[0] or "unknown"
     started, completed = _execution_window(result)
+    failures = _failures(result.get("failures"))
     fields: dict[str, Any] = {}
     if resource_type in ("test", "unit_test"):
         attached = node.get("attached_node")
@@ -175,6 +205,8 @@ def _node_result(result: dict[str, Any], manifest: dict[str, Any]) -> NodeResult
             "description": (node.get("description") or "").strip(),
             "severity": (node.get("config") or {}).get("severity"),
             "compiled_path": node.get("compiled_path") or node.get("original_file_path"),
+            "arguments": _arguments(metadata),
+            "failures_relation": _plain_relation(node.get("relation_name")),
         }
     return NodeResult(
         unique_id=unique_id,
@@ -184,8 +216,8 @@ def _node_result(result: dict[str, Any], manifest: dict[str, Any]) -> NodeResult
         execution_time=float(result.get("execution_time") or 0.0),
         started_at=started,
         completed_at=completed,
-        failures=_failures(result.get("failures")),
-        message=str(result.get("message") or "").strip(),
+        failures=failures,
+        message=_message(result, failures),
         relation=_relation(node) if resource_type in ("model", "seed", "snapshot") else None,
         **fields,
     )
@@ -216,10 +248,16 @@ def read_dbt_run(target: Path) -> DbtRun:
         raise ArtifactsError(f"{results_path}: has no list of results")
     metadata = doc.get("metadata") or {}
     args = doc.get("args") or {}
+    command = str(args.get("which") or "build")
+    if command not in BUILD_COMMANDS:
+        raise ArtifactsError(
+            f"{results_path} is from `dbt {command}`, not a build: run `make elt` "
+            "(or `dbt build`) and then the report"
+        )
     return DbtRun(
         target_path=target,
         invocation_id=str(metadata.get("invocation_id") or ""),
-        command=str(args.get("which") or "build"),
+        command=command,
         generated_at=_timestamp(metadata.get("generated_at")),
         started_at=_timestamp(metadata.get("invocation_started_at")),
         elapsed_seconds=float(doc.get("elapsed_time") or 0.0),
