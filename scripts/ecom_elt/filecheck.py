@@ -1,0 +1,461 @@
+"""Checks of a delivered file's bytes and structure, and the findings they produce.
+
+A finding is what `raw._files.reasons` / `warnings` hold: `{rule, message, example}`. Every
+message names the file, the rule and an example (a line number and its first 80 characters, a
+header, a byte count), so a person can act on it without opening the warehouse.
+
+- `scan_bytes`: one pass over the bytes as delivered, in 1 MiB chunks: the SHA-256 identity,
+  gzip integrity (CRC and length included, which DuckDB's reader does not check) and UTF-8
+  validity (a leading byte-order mark is tolerated). All of it runs in C (hashlib, zlib, the
+  codec) and releases the GIL for the hashing, so it can run beside DuckDB's read.
+- `read_head`: the first bytes of the (decompressed) content, to sniff the structure before
+  DuckDB reads the file: CSV header and delimiter, JSON array versus JSON Lines.
+- `csv_layout`, `json_shape_findings`, `json_key_findings`: structure findings.
+- `describe_load_error`: turns a DuckDB read error into a finding, locating the bad line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ecom_elt.config import SourceSchema
+
+CHUNK = 1 << 20
+HEAD_BYTES = 1 << 20
+EXAMPLE_CHARS = 80
+_GUNZIP_OUT = 8 << 20  # decompress at most this much per step (a zip bomb cannot flood memory)
+
+# Rule names (docs/architecture.md, "raw schema").
+FILE_UNREADABLE = "file_unreadable"
+FILE_NOT_UTF8 = "file_not_utf8"
+FILE_UNPARSEABLE = "file_unparseable"
+FILE_WRONG_SHAPE = "file_wrong_shape"
+REQUIRED_COLUMN_MISSING = "required_column_missing"
+FILE_EMPTY = "file_empty"
+UNKNOWN_SOURCE = "unknown_source"
+INVALID_FILE_NAME = "invalid_file_name"
+DUPLICATE_FILE = "duplicate_file"
+EXTRA_COLUMN = "extra_column"
+OPTIONAL_COLUMN_MISSING = "optional_column_missing"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A reason to reject a file, or a warning about it."""
+
+    rule: str
+    message: str
+    example: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "message": self.message, "example": self.example}
+
+
+def clip(text: str, limit: int = EXAMPLE_CHARS) -> str:
+    """The first `limit` characters of one line of text, control characters made visible."""
+    text = text.rstrip("\r\n")
+    shown = text[:limit].replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return shown + ("..." if len(text) > limit else "")
+
+
+def finding(file_name: str, rule: str, problem: str, example: str) -> Finding:
+    """A finding whose message names the file, the rule, the problem and the example."""
+    return Finding(rule, f"{file_name}: {rule}: {problem} (e.g. {example})", example)
+
+
+def findings_json(findings: list[Finding]) -> str:
+    return json.dumps([f.as_dict() for f in findings], ensure_ascii=False)
+
+
+class _Problem(Exception):
+    def __init__(self, found: Finding) -> None:
+        super().__init__(found.message)
+        self.finding = found
+
+
+# --------------------------------------------------------------------------- the byte pass
+
+
+@dataclass
+class ByteScan:
+    """Identity and integrity of a file's bytes."""
+
+    sha256: str
+    size: int
+    problem: Finding | None = None
+
+
+class _Gunzip:
+    """Incremental gzip decompression that also checks CRC and length of every member."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.inflater = zlib.decompressobj(wbits=31)
+        self.consumed = 0  # compressed bytes fed so far
+
+    def _broken(self, problem: str) -> _Problem:
+        example = f"compressed byte {self.consumed:,}"
+        return _Problem(
+            finding(
+                self.file_name, FILE_UNREADABLE, f"the gzip data is corrupt: {problem}", example
+            )
+        )
+
+    def feed(self, chunk: bytes) -> Iterator[bytes]:
+        pending = chunk
+        while pending:
+            try:
+                out = self.inflater.decompress(pending, _GUNZIP_OUT)
+            except zlib.error as exc:
+                problem = str(exc).removeprefix("Error -3 while decompressing data: ")
+                raise self._broken(problem) from None
+            if out:
+                yield out
+            if self.inflater.eof:  # a member ended; gzip allows another to follow
+                pending = self.inflater.unused_data
+                if pending:
+                    self.inflater = zlib.decompressobj(wbits=31)
+            else:
+                pending = self.inflater.unconsumed_tail
+        self.consumed += len(chunk)
+
+    def finish(self) -> Iterator[bytes]:
+        try:
+            out = self.inflater.flush()
+        except zlib.error as exc:
+            raise self._broken(str(exc)) from None
+        if out:
+            yield out
+        if not self.inflater.eof:
+            raise self._broken("the stream ends early (truncated file)")
+
+
+class _Utf8:
+    """Incremental UTF-8 validation that knows the line it is on."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.lines = 0  # newlines before the current chunk
+        self.line_start = b""  # first bytes of the current line
+
+    def feed(self, data: bytes) -> None:
+        pending = self.decoder.getstate()[0]
+        if not (data.isascii() and not pending):
+            try:
+                self.decoder.decode(data)
+            except UnicodeDecodeError as exc:
+                raise _Problem(self._not_utf8(data, max(exc.start - len(pending), 0))) from None
+        newlines = data.count(b"\n")
+        if newlines:
+            self.lines += newlines
+            self.line_start = data[data.rfind(b"\n") + 1 :][:512]
+        elif len(self.line_start) < 512:
+            self.line_start += data[: 512 - len(self.line_start)]
+
+    def finish(self) -> None:
+        try:
+            self.decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise _Problem(self._not_utf8(b"", 0)) from None
+
+    def _not_utf8(self, data: bytes, index: int) -> Finding:
+        before = data.rfind(b"\n", 0, index)
+        line_no = self.lines + data.count(b"\n", 0, index) + 1
+        if before >= 0:
+            start = data[before + 1 :]
+            column = index - before
+        else:
+            start = self.line_start + data
+            column = len(self.line_start) + index + 1
+        end = start.find(b"\n")
+        line = start[: end if end >= 0 else 512].decode("utf-8", "backslashreplace")
+        if line_no == 1 and column == 1 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            problem = "the file is UTF-16 (it starts with a UTF-16 byte-order mark)"
+        else:
+            bad = data[index : index + 1].hex() if index < len(data) else "end of file"
+            problem = (
+                f"byte 0x{bad} in line {line_no}, column {column} is not UTF-8 "
+                "(Latin-1 or Windows-1252 text?); the contract requires UTF-8"
+            )
+        return finding(self.file_name, FILE_NOT_UTF8, problem, f"line {line_no}: {clip(line)}")
+
+
+def scan_bytes(path: Path, file_name: str, gzipped: bool, check_text: bool = True) -> ByteScan:
+    """Hash the bytes as delivered; unless `check_text` is False also check gzip and UTF-8."""
+    digest = hashlib.sha256()
+    size = 0
+    gunzip = _Gunzip(file_name) if gzipped and check_text else None
+    text = _Utf8(file_name) if check_text else None
+    problem: Finding | None = None
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                if problem is not None or text is None:
+                    continue
+                try:
+                    for data in gunzip.feed(chunk) if gunzip else (chunk,):
+                        text.feed(data)
+                except _Problem as exc:
+                    problem = exc.finding
+            if problem is None and text is not None:
+                try:
+                    for data in gunzip.finish() if gunzip else ():
+                        text.feed(data)
+                    text.finish()
+                except _Problem as exc:
+                    problem = exc.finding
+    except OSError as exc:
+        problem = finding(
+            file_name, FILE_UNREADABLE, f"cannot read the file: {exc.strerror}", f"{size:,} bytes"
+        )
+    return ByteScan(digest.hexdigest(), size, problem)
+
+
+def read_head(path: Path, gzipped: bool, limit: int = HEAD_BYTES) -> bytes:
+    """The first `limit` bytes of the content (decompressed); short or empty if unreadable."""
+    out = bytearray()
+    with open(path, "rb") as fh:
+        if not gzipped:
+            return fh.read(limit)
+        inflater = zlib.decompressobj(wbits=31)
+        while len(out) < limit and (chunk := fh.read(1 << 16)):
+            try:
+                out += inflater.decompress(chunk, limit - len(out))
+            except zlib.error:
+                break
+            if inflater.eof:
+                break
+    return bytes(out)
+
+
+def _head_text(head: bytes) -> str:
+    return head.decode("utf-8", "replace").removeprefix("\ufeff")
+
+
+# --------------------------------------------------------------------------- structure
+
+
+@dataclass
+class Layout:
+    """What a file's head says: CSV header names in file order; errors and warnings so far."""
+
+    header: list[str] = field(default_factory=list)
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+
+def _column_findings(
+    file_name: str, schema: SourceSchema, present: list[str], example: str
+) -> Layout:
+    layout = Layout()
+    for col in schema.columns:
+        if col.name in present:
+            continue
+        if col.required:
+            layout.errors.append(
+                finding(
+                    file_name,
+                    REQUIRED_COLUMN_MISSING,
+                    f"required column {col.name} is missing",
+                    example,
+                )
+            )
+        else:
+            layout.warnings.append(
+                finding(
+                    file_name,
+                    OPTIONAL_COLUMN_MISSING,
+                    f"optional column {col.name} is missing; it loads as null",
+                    example,
+                )
+            )
+    known = set(schema.column_names)
+    for name in present:
+        if name not in known:
+            layout.warnings.append(
+                finding(
+                    file_name,
+                    EXTRA_COLUMN,
+                    f"column {name!r} is not in the contract for {schema.name}; it is not loaded",
+                    example,
+                )
+            )
+    return layout
+
+
+def csv_layout(file_name: str, head: bytes, schema: SourceSchema) -> Layout:
+    """Header, delimiter and columns of a CSV file, judged from its head."""
+    text = _head_text(head)
+    if not text.strip():
+        return Layout(
+            errors=[finding(file_name, FILE_EMPTY, "the file has no header and no rows", "0 lines")]
+        )
+    first = text.split("\n", 1)[0].rstrip("\r")
+    example = f"line 1: {clip(first)}"
+    if not first.strip():
+        problem = "line 1 is empty; a CSV file starts with its header line"
+        return Layout(errors=[finding(file_name, FILE_UNPARSEABLE, problem, example)])
+    for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+        if first.count(delimiter) > first.count(","):
+            problem = f"the fields are separated by {label}; the contract requires commas"
+            return Layout(errors=[finding(file_name, FILE_UNPARSEABLE, problem, example)])
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")))
+    except (csv.Error, StopIteration) as exc:
+        problem = f"the header line cannot be parsed as CSV ({exc})"
+        return Layout(errors=[finding(file_name, FILE_UNPARSEABLE, problem, example)])
+    header = [name.strip() for name in header]
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problem = f"column {name!r} appears more than once in the header"
+            return Layout(errors=[finding(file_name, FILE_WRONG_SHAPE, problem, example)])
+        seen.add(name)
+    layout = _column_findings(file_name, schema, header, example)
+    layout.header = header
+    return layout
+
+
+def json_shape_findings(file_name: str, head: bytes, schema: SourceSchema) -> list[Finding]:
+    """A JSON array for `json_array` sources, one object per line for `json_lines`."""
+    text = _head_text(head).lstrip()
+    if not text:
+        return [finding(file_name, FILE_EMPTY, "the file holds no JSON at all", "0 records")]
+    example = f"line 1: {clip(text.split(chr(10), 1)[0])}"
+    first = text[0]
+    if schema.format == "json_array":
+        if first == "{":
+            problem = "the file holds a JSON object where a JSON array of objects is due"
+            return [finding(file_name, FILE_WRONG_SHAPE, problem, example)]
+        if first != "[":
+            problem = "the file does not start with a JSON array of objects"
+            return [finding(file_name, FILE_UNPARSEABLE, problem, example)]
+    else:
+        if first == "[":
+            problem = "the file holds a JSON array where one JSON object per line is due"
+            return [finding(file_name, FILE_WRONG_SHAPE, problem, example)]
+        if first != "{":
+            problem = "the first line is not a JSON object; one JSON object per line is due"
+            return [finding(file_name, FILE_UNPARSEABLE, problem, example)]
+    return []
+
+
+def json_key_findings(file_name: str, schema: SourceSchema, keys: list[str], rows: int) -> Layout:
+    """Required, optional and extra fields, from the keys found across all records."""
+    example = f"fields found in {rows:,} records: {clip(', '.join(sorted(keys)))}"
+    return _column_findings(file_name, schema, sorted(keys), example)
+
+
+# --------------------------------------------------------------------------- read errors
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+def _open_text(path: Path, gzipped: bool) -> io.TextIOBase:
+    raw: Any = gzip.open(path, "rb") if gzipped else open(path, "rb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="\n")
+
+
+def locate_json_problem(path: Path, gzipped: bool, fmt: str) -> tuple[str, str] | None:
+    """(problem, example) for the first record that is not valid JSON or not an object."""
+    try:
+        with _open_text(path, gzipped) as fh:
+            if fmt == "json_lines":
+                for line_no, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        value = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        where = f"line {line_no}: {clip(line)}"
+                        return (
+                            f"line {line_no} is not valid JSON ({exc.msg}, column {exc.colno})",
+                            where,
+                        )
+                    if not isinstance(value, dict):
+                        problem = f"line {line_no} is a JSON {_kind(value)}, not an object"
+                        return problem, f"line {line_no}: {clip(line)}"
+                return None
+            text = fh.read()
+    except (OSError, EOFError, zlib.error):
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        lines = text.splitlines() or [""]
+        line = lines[min(exc.lineno, len(lines)) - 1]
+        problem = f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})"
+        return problem, f"line {exc.lineno}: {clip(line)}"
+    if not isinstance(value, list):
+        return f"the file holds a JSON {_kind(value)}, not an array", clip(text)
+    for index, element in enumerate(value, 1):
+        if not isinstance(element, dict):
+            problem = f"element {index} of the array is a JSON {_kind(element)}, not an object"
+            return problem, f"element {index}: {clip(json.dumps(element))}"
+    return None
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_ORIGINAL = re.compile(r"Original Line: ?(.*)")
+_CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def describe_load_error(
+    file_name: str, fmt: str, error: Exception, path: Path, gzipped: bool
+) -> Finding:
+    """A finding for a DuckDB error raised while reading the file."""
+    text = str(error)
+    if "GZIP" in text.upper() or "decompress" in text.lower():
+        return finding(
+            file_name, FILE_UNREADABLE, f"the gzip data is corrupt ({_first_line(text)})", "-"
+        )
+    if fmt == "csv":
+        line = _CSV_LINE.search(text)
+        original = _CSV_ORIGINAL.search(text)
+        line_no = line.group(1) if line else "?"
+        example = f"line {line_no}: {clip(original.group(1)) if original else '?'}"
+        columns = _CSV_COLUMNS.search(text)
+        if columns:
+            expected, found = columns.groups()
+            problem = f"line {line_no} has {found} fields where the header has {expected}"
+        elif "unterminated quote" in text:
+            problem = f"line {line_no} opens a quoted value that is never closed"
+        elif "Invalid unicode" in text:
+            return finding(file_name, FILE_NOT_UTF8, f"line {line_no} is not UTF-8", example)
+        elif "Maximum line size" in text or "maximum line size" in text:
+            problem = f"line {line_no} is longer than the maximum line size"
+        else:
+            problem = f"the CSV cannot be parsed ({clip(_first_line(text), 200)})"
+        return finding(file_name, FILE_UNPARSEABLE, problem, example)
+    located = locate_json_problem(path, gzipped, fmt)
+    if located is not None:
+        problem, example = located
+        rule = FILE_WRONG_SHAPE if "not an object" in problem else FILE_UNPARSEABLE
+        return finding(file_name, rule, problem, example)
+    return finding(
+        file_name,
+        FILE_UNPARSEABLE,
+        f"the JSON cannot be read ({clip(_first_line(text), 200)})",
+        clip(_first_line(text)),
+    )
