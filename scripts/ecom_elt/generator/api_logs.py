@@ -1,0 +1,231 @@
+"""API request logs: the calls each session makes (about two), plus crawlers.
+
+Requests belong to a session and fall inside it; converting sessions also call add-to-cart,
+checkout and payment just before the order. Latency is log-normal around each endpoint's median
+with a heavy tail of slow outliers; a few percent of calls fail with 4xx and well under one
+percent with 5xx. The day plan can multiply latency (a spike) or raise the 5xx rate (a burst).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ecom_elt.generator import reference as ref
+from ecom_elt.generator.plan import FileSpec, Plan
+from ecom_elt.generator.randomness import execute
+from ecom_elt.generator.rows import RowQuery
+
+# Request numbers: a session's calls are sid * 32 + j; crawler calls start at 2^31.
+CALLS_PER_SESSION = 32
+BOT_REQUEST_BASE = 2**31
+MAX_SESSION_CALLS = 20
+# Mean extra calls per session: floor(Exp) with scale 1.286 has mean 0.85, so ~1.85 per session
+# plus checkout calls and crawlers: about 2 requests per session in all.
+EXTRA_CALLS_SCALE = 1.286
+
+
+def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Create `api_requests` (typed; strings are rendered per file)."""
+    options = plan.options
+    execute(
+        con,
+        """
+        create or replace table api_requests as
+        with per_session as (
+            select
+                s.sid,
+                s.uid,
+                s.os,
+                s.converts,
+                s.started_at,
+                s.duration_ms,
+                s.signup_at,
+                s.ordered_at,
+                days.latency_factor,
+                days.server_error_rate,
+                least($max_calls, 1 + floor(-ln(rnd_open(120, s.sid)) * $extra_scale))::integer
+                    as k
+            from sessions as s
+            inner join days on s.d = days.d
+        ),
+
+        session_calls as (
+            select
+                *,
+                unnest(range(k + if(converts, 3, 0))) as j
+            from per_session
+        ),
+
+        session_requests as (
+            select
+                sid * $calls_per_session + j as rid,
+                case
+                    when j < k then started_at + to_milliseconds(
+                        floor(rnd(121, sid * $calls_per_session + j) * duration_ms)::bigint)
+                    else started_at + to_milliseconds(floor(
+                        epoch_ms(ordered_at - started_at)
+                        * (0.8 + 0.05 * (j - k) + 0.04 * rnd(121, sid * $calls_per_session + j))
+                    )::bigint)
+                end as ts,
+                case
+                    when j < k then pick(getvariable('endpoint_slots'),
+                        rnd(122, sid * $calls_per_session + j))
+                    else getvariable('checkout_endpoints')[j - k + 1]
+                end::utinyint as endpoint,
+                sid,
+                uid,
+                signup_at,
+                os,
+                latency_factor,
+                server_error_rate
+            from session_calls
+        ),
+
+        bot_days as (
+            select
+                *,
+                coalesce(sum(n_bots) over (order by d rows between unbounded preceding
+                    and 1 preceding), 0) as first_bot
+            from days
+        ),
+
+        bot_requests as (
+            select
+                $bot_base + first_bot + b as rid,
+                day_start + to_milliseconds(floor(rnd(123, $bot_base + first_bot + b)
+                    * 86400000)::bigint) as ts,
+                pick(getvariable('bot_endpoints'), rnd(122, $bot_base + first_bot + b))::utinyint
+                    as endpoint,
+                null::bigint as sid,
+                null::bigint as uid,
+                null::timestamp as signup_at,
+                null::utinyint as os,
+                latency_factor,
+                server_error_rate
+            from (select *, unnest(range(n_bots)) as b from bot_days)
+        ),
+
+        requests as (
+            select * from session_requests
+            union all
+            select * from bot_requests
+        ),
+
+        with_status as (
+            select
+                *,
+                rnd(124, rid) as u_status
+            from requests
+            where ts >= $start_ts::timestamp and ts < $end_ts::timestamp
+        ),
+
+        coded as (
+            select
+                *,
+                case
+                    when u_status < server_error_rate
+                        then pick(getvariable('server_error_codes'), rnd(125, rid))
+                    when u_status < server_error_rate + $client_error_rate
+                        then pick(getvariable('client_error_codes'), rnd(125, rid))
+                    when getvariable('endpoint_method')[endpoint] = 'DELETE'
+                        or getvariable('endpoint_bytes')[endpoint] = 0 then 204
+                    when list_contains(getvariable('created_endpoints'), endpoint) then 201
+                    else 200
+                end::usmallint as status_code
+            from with_status
+        )
+
+        select
+            rid,
+            ts,
+            endpoint,
+            status_code,
+            round(
+                case
+                    when status_code = 504 then 5000 + rnd(126, rid) * 25000
+                    else getvariable('endpoint_latency')[endpoint]
+                        * exp($sigma * rnd_normal(127, rid))
+                        * if(rnd(128, rid) < $tail_share, 3 + 9 * rnd(129, rid), 1)
+                end * latency_factor,
+                1
+            ) as latency_ms,
+            case
+                when status_code >= 400 then 120 + floor(rnd(130, rid) * 300)
+                when status_code = 204 then 0
+                else floor(getvariable('endpoint_bytes')[endpoint]
+                    * exp(0.6 * rnd_normal(131, rid)))
+            end::integer as response_bytes,
+            if(signup_at is null or ts >= signup_at, uid, null) as uid,
+            sid,
+            os
+        from coded
+        order by ts, rid
+        """,
+        {
+            "max_calls": MAX_SESSION_CALLS,
+            "extra_scale": EXTRA_CALLS_SCALE,
+            "calls_per_session": CALLS_PER_SESSION,
+            "bot_base": BOT_REQUEST_BASE,
+            "start_ts": plan.days[0].day,
+            "end_ts": options.end,
+            "client_error_rate": ref.CLIENT_ERROR_RATE,
+            "sigma": ref.LATENCY_SIGMA,
+            "tail_share": ref.LATENCY_TAIL_SHARE,
+        },
+    )
+
+
+_IPV4 = (
+    "(1 + hash(getvariable('seed'), 140, {k}) % 223)::varchar || '.' || "
+    "((hash(getvariable('seed'), 140, {k}) >> 8) % 256)::varchar || '.' || "
+    "((hash(getvariable('seed'), 140, {k}) >> 16) % 256)::varchar || '.' || "
+    "(1 + (hash(getvariable('seed'), 140, {k}) >> 24) % 254)::varchar"
+)
+_IPV6 = (
+    "'2a02:' || lower(to_hex((hash(getvariable('seed'), 141, {k}) % 65536)::bigint)) || ':' || "
+    "lower(to_hex(((hash(getvariable('seed'), 141, {k}) >> 16) % 65536)::bigint)) || '::' || "
+    "lower(to_hex(((hash(getvariable('seed'), 141, {k}) >> 32) % 65536)::bigint))"
+)
+CLIENT_IP = (
+    "case when sid is null then '66.249.' || ((rid >> 3) % 64)::varchar || '.' || "
+    "(rid % 250 + 1)::varchar "
+    f"when rnd(142, sid) < 0.15 then {_IPV6.format(k='sid')} "
+    f"else {_IPV4.format(k='sid')} end"
+)
+
+EXPRESSIONS = {
+    "ts": "iso_ts(ts, $ts_offset, $ts_format, $ts_zone)",
+    "request_id": "request_key(rid)",
+    "service": "getvariable('endpoint_service')[endpoint]",
+    "method": "getvariable('endpoint_method')[endpoint]",
+    "endpoint": "getvariable('endpoint_path')[endpoint]",
+    "status_code": "status_code",
+    "latency_ms": "latency_ms",
+    "response_bytes": "response_bytes",
+    "user_id": "user_key(uid)",
+    "session_id": "session_key(sid)",
+    "client_ip": CLIENT_IP,
+    "user_agent": (
+        "if(sid is null, pick(getvariable('bot_user_agents'), rnd(143, rid)), "
+        "pick(getvariable('user_agents')[os], rnd(144, sid)))"
+    ),
+}
+
+
+def rows(spec: FileSpec, plan: Plan) -> RowQuery:
+    """The requests of one day, or of one hour on the days delivered hourly."""
+    from datetime import datetime, time, timedelta
+
+    start = datetime.combine(spec.business_date, time())
+    if spec.hour is not None:
+        start += timedelta(hours=spec.hour)
+        end = start + timedelta(hours=1)
+    else:
+        end = start + timedelta(days=1)
+    return RowQuery(
+        source_sql="from api_requests where ts >= $from_ts and ts < $to_ts",
+        expressions=dict(EXPRESSIONS),
+        key_expression="request_key(rid)",
+        sort_columns=("ts", "rid"),
+        params={"from_ts": start, "to_ts": end, **spec.style.params()},
+    )

@@ -1,0 +1,203 @@
+"""Generate a sample dataset: plan, build the entities in DuckDB, write the files, plant defects,
+write the manifest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import duckdb
+
+from ecom_elt.generator import (
+    api_logs,
+    calendar,
+    defects,
+    orders,
+    products,
+    sessions,
+    users,
+)
+from ecom_elt.generator.manifest import MANIFEST_NAME, FileRecord, GeneratorManifest
+from ecom_elt.generator.options import GeneratorOptions, parse_options
+from ecom_elt.generator.plan import FileSpec, Plan, build_plan
+from ecom_elt.generator.randomness import install_macros, prepare, reference_variables
+from ecom_elt.generator.writer import FileWriter, WrittenFile, remove_empty_dirs
+from ecom_elt.paths import DataRoot, data_root
+
+log = logging.getLogger("ecom_elt.generate")
+
+SOURCE_MODULES: dict[str, ModuleType] = {
+    "users": users,
+    "products": products,
+    "sessions": sessions,
+    "orders": orders,
+    "api_logs": api_logs,
+}
+
+
+def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"threads": max(1, min(os.cpu_count() or 2, 8))})
+    con.execute("set temp_directory = ?", [str(scratch / "duckdb")])
+    con.execute("set preserve_insertion_order = true")
+    return con
+
+
+def _build_entities(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, int]:
+    """Create every entity table; returns their sizes (for the log and the manifest)."""
+    steps = [
+        ("calendar", calendar.build),
+        ("products", products.build),
+        ("sessions", sessions.build),
+        ("users", users.build),
+        ("orders", orders.build),
+        ("api requests", api_logs.build),
+    ]
+    for label, step in steps:
+        started = time.perf_counter()
+        step(con, plan)
+        log.info("built %s in %.1f s", label, time.perf_counter() - started)
+    sizes = {}
+    for table in ("products", "sessions", "orders", "order_lines", "api_requests"):
+        row = con.execute(f"select count(*) from {table}").fetchone()
+        sizes[table] = int(row[0]) if row else 0
+    row = con.execute("select count(distinct uid) from user_versions").fetchone()
+    sizes["users"] = int(row[0]) if row else 0
+    return sizes
+
+
+def _record(root: Path, written: WrittenFile, role: str = "data") -> FileRecord:
+    spec = written.spec
+    return FileRecord(
+        name=written.path.name,
+        path=written.path.relative_to(root).as_posix(),
+        source=spec.source,
+        business_date=spec.business_date.isoformat(),
+        format=spec.format,
+        compressed=spec.gzip,
+        rows=written.rows,
+        bytes=written.size,
+        sha256=written.sha256,
+        role=role,
+    )
+
+
+def clean_raw(raw: Path) -> int:
+    """Empty the landing folder; returns how many files were removed."""
+    removed = 0
+    if raw.exists():
+        for path in sorted(raw.iterdir()):
+            if path.is_dir() and not path.is_symlink():
+                removed += sum(1 for p in path.rglob("*") if p.is_file())
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+                removed += 1
+    raw.mkdir(parents=True, exist_ok=True)
+    return removed
+
+
+def generate_with_options(
+    root: DataRoot, options: GeneratorOptions, clean: bool = False
+) -> GeneratorManifest:
+    """Write the dataset for `options` into `root.raw` and the manifest beside it."""
+    started = time.perf_counter()
+    raw = root.raw
+    if clean:
+        removed = clean_raw(raw)
+        log.info("emptied %s (%d files)", raw, removed)
+    raw.mkdir(parents=True, exist_ok=True)
+    existing = sum(1 for p in raw.rglob("*") if p.is_file())
+    if existing:
+        log.warning(
+            "%s already holds %d files; same-named files are overwritten, others stay "
+            "(use --clean to start from an empty folder)",
+            raw,
+            existing,
+        )
+    if options.end > date.today():
+        log.warning(
+            "the data runs to %s, after today: orders after the load time break "
+            "orders_not_in_future",
+            options.end,
+        )
+    plan = build_plan(options)
+    variables: dict[str, Any] = {**reference_variables(options.seed), **orders.order_variables()}
+    root.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".generator-", dir=root.root) as tmp:
+        scratch = Path(tmp)
+        con = _connect(scratch)
+        try:
+            install_macros(con)
+            prepare(con, variables)
+            log.info(
+                "generating %d days from %s, seed %d, scale %g, defects %s",
+                options.days,
+                options.start,
+                options.seed,
+                options.scale,
+                options.defects,
+            )
+            sizes = _build_entities(con, plan)
+            planted = defects.Planter(con, plan, variables, root.root)
+            plan = planted.plan_delivery_quirks()
+            writer = FileWriter(con, variables, raw, scratch, workers=2)
+            jobs = [(spec, SOURCE_MODULES[spec.source].rows(spec, plan)) for spec in plan.files]
+            step = max(1, len(jobs) // 10)
+
+            def progress(done: int, total: int) -> None:
+                if done % step == 0 or done == total:
+                    log.info("wrote %d/%d files", done, total)
+
+            written = writer.write_all(jobs, progress)
+            written = _drop_empty(written)
+            manifest = GeneratorManifest(options=options.as_dict())
+            manifest.files = [_record(root.root, w) for w in written]
+            planted.plant(writer, written, manifest)
+        finally:
+            con.close()
+    remove_empty_dirs(raw)
+    manifest.volumes = {
+        **sizes,
+        "files": len(manifest.files),
+        "rows_per_source": manifest.rows_per_source(),
+    }
+    manifest.write(root.root / MANIFEST_NAME)
+    log.info("finished in %.1f s", time.perf_counter() - started)
+    return manifest
+
+
+def _drop_empty(written: list[WrittenFile]) -> list[WrittenFile]:
+    """A file with no rows is not delivered (the contract rejects empty files)."""
+    kept = []
+    for item in written:
+        if item.rows == 0:
+            item.path.unlink()
+            log.debug("no rows for %s: not delivered", item.spec.name)
+        else:
+            kept.append(item)
+    return kept
+
+
+def generate(
+    out_root: Path | str,
+    days: int = 90,
+    start: date | str = date(2026, 8, 3),
+    seed: int = 42,
+    scale: float = 1.0,
+    defects: str = "default",
+    clean: bool = False,
+) -> GeneratorManifest:
+    """Generate into the data root `out_root` (raw files in `out_root/raw`)."""
+    options = parse_options(days, start, seed, scale, defects)
+    return generate_with_options(data_root(out_root), options, clean)
+
+
+__all__ = ["FileSpec", "GeneratorManifest", "GeneratorOptions", "generate", "generate_with_options"]

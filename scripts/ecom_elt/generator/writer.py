@@ -1,0 +1,174 @@
+"""Writing files: DuckDB's COPY writes the rows, Python gzips and fingerprints them.
+
+DuckDB's own gzip writer is single-threaded and much slower than zlib at level 1, so compressed
+files are written plain to a scratch folder and compressed here, with the gzip header's mtime 0
+(zlib's gzip wrapper writes none): the same rows give the same bytes. Two files are written at
+a time, each COPY itself parallel; zlib and hashlib release the GIL, so threads suffice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import zlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ecom_elt.generator.plan import FileSpec
+from ecom_elt.generator.randomness import execute, prepare
+from ecom_elt.generator.rows import RowQuery
+
+log = logging.getLogger("ecom_elt.generate")
+
+CHUNK = 8 * 1024 * 1024
+GZIP_LEVEL = 1
+BOM = b"\xef\xbb\xbf"
+COPY_OPTIONS = {
+    "csv": "(format csv, header true)",
+    "json_lines": "(format json)",
+    "json_array": "(format json, array true)",
+}
+
+
+@dataclass
+class WrittenFile:
+    """A file as delivered, with its fingerprint."""
+
+    spec: FileSpec
+    path: Path
+    rows: int
+    size: int
+    sha256: str
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """Deterministic gzip (no name, mtime 0)."""
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+    return packer.compress(data) + packer.flush()
+
+
+def compress_file(source: Path, target: Path, prefix: bytes = b"") -> str:
+    """Gzip `prefix` + `source` into `target`, streaming; returns the SHA-256 of what it wrote."""
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+    digest = hashlib.sha256()
+    with source.open("rb") as reader, target.open("wb") as writer:
+
+        def emit(data: bytes) -> None:
+            digest.update(data)
+            writer.write(data)
+
+        emit(packer.compress(prefix))
+        while chunk := reader.read(CHUNK):
+            emit(packer.compress(chunk))
+        emit(packer.flush())
+    return digest.hexdigest()
+
+
+def store_bytes(target: Path, data: bytes, gzip: bool) -> tuple[int, str]:
+    """Write `data` (compressing if asked); returns (size, sha256) of what was written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = gzip_bytes(data) if gzip else data
+    target.write_bytes(payload)
+    return len(payload), hashlib.sha256(payload).hexdigest()
+
+
+class FileWriter:
+    """Runs COPY jobs on per-thread cursors of one DuckDB connection."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        variables: dict[str, Any],
+        raw: Path,
+        scratch: Path,
+        workers: int,
+    ) -> None:
+        self.con = con
+        self.variables = variables
+        self.raw = raw
+        self.scratch = scratch
+        self.workers = workers
+        self._local = threading.local()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor, with the reference variables bound."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self.con.cursor()
+            prepare(cursor, self.variables)
+            self._local.cursor = cursor
+        return cursor
+
+    def copy(self, query: str, params: dict[str, Any], target: Path, fmt: str) -> int:
+        """COPY a query to a plain file; returns the number of rows."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        statement = f"copy ({query}) to $copy_target {COPY_OPTIONS[fmt]}"
+        result = execute(self.cursor(), statement, {**params, "copy_target": str(target)})
+        row = result.fetchone()
+        return int(row[0]) if row else 0
+
+    def write(self, spec: FileSpec, rows: RowQuery) -> WrittenFile:
+        """Write one data file as the spec says (compression, byte-order mark)."""
+        target = self.raw / spec.relative_path
+        # The scratch name must not end in .gz: DuckDB would compress it itself (slowly).
+        plain = (
+            self.scratch / f"{threading.get_ident()}-{spec.name}.plain"
+            if spec.gzip or spec.bom
+            else target
+        )
+        count = self.copy(rows.file_sql(), rows.params, plain, spec.format)
+        prefix = BOM if spec.bom else b""
+        if spec.gzip:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            digest = compress_file(plain, target, prefix)
+            plain.unlink()
+        elif spec.bom:
+            with plain.open("rb") as reader, target.open("wb") as writer:
+                writer.write(prefix)
+                while chunk := reader.read(CHUNK):
+                    writer.write(chunk)
+            plain.unlink()
+            digest = sha256_of(target)
+        else:
+            digest = sha256_of(target)
+        return WrittenFile(spec, target, count, target.stat().st_size, digest)
+
+    def write_all(
+        self,
+        jobs: Iterable[tuple[FileSpec, RowQuery]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[WrittenFile]:
+        """Write every job, two at a time; results in job order."""
+        job_list = list(jobs)
+        done = 0
+        results: list[WrittenFile] = []
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = [pool.submit(self.write, spec, rows) for spec, rows in job_list]
+            for future in futures:
+                results.append(future.result())
+                done += 1
+                if progress:
+                    progress(done, len(job_list))
+        return results
+
+
+def remove_empty_dirs(folder: Path) -> None:
+    """Remove empty sub-folders left behind (deepest first)."""
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            os.rmdir(path)
