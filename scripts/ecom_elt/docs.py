@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ecom_elt.build import check_config, run_dbt
 from ecom_elt.cli import EXIT_OK, PipelineError, UsageError
+from ecom_elt.lock import pipeline_lock
 from ecom_elt.paths import DataRoot, data_root
 from ecom_elt.reporting.artifacts import target_path
 
@@ -89,20 +90,12 @@ def serve(root: DataRoot, target: Path, port: int) -> int:
         return EXIT_OK
 
 
-def _lock(root: DataRoot):
-    try:
-        from ecom_elt.lock import pipeline_lock
-    except ModuleNotFoundError:  # the loader's lock module has not landed yet
-        return contextlib.nullcontext()
-    return pipeline_lock(root)
-
-
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: expected a port number between 1 and 65535")
     root = data_root(args.data_dir)
     target = target_path(args.target_path)
-    with _lock(root):
+    with pipeline_lock(root, "docs"):
         generate(root, target)
     if args.serve:
         code = serve(root, target, args.port)

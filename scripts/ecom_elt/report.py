@@ -10,10 +10,10 @@ usage or configuration. The work is in the `ecom_elt.reporting` package.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 
 from ecom_elt.cli import EXIT_OK, PipelineError
+from ecom_elt.lock import pipeline_lock
 from ecom_elt.paths import DataRoot, data_root
 from ecom_elt.reporting import ReportOutcome, WarehouseError
 from ecom_elt.reporting import write_reports as _write_reports
@@ -38,17 +38,9 @@ def write_reports(root: DataRoot, target: str | None = None) -> ReportOutcome:
         raise PipelineError(str(exc)) from None
 
 
-def _lock(root: DataRoot):
-    try:
-        from ecom_elt.lock import pipeline_lock
-    except ModuleNotFoundError:  # the loader's lock module has not landed yet
-        return contextlib.nullcontext()
-    return pipeline_lock(root)
-
-
 def run(args: argparse.Namespace) -> int:
     root = data_root(args.data_dir)
-    with _lock(root):
+    with pipeline_lock(root, "report"):
         outcome = write_reports(root, args.target_path)
     log.info("%s; alerts in %s", outcome.exit_reason, outcome.alert_file)
     return EXIT_OK

@@ -69,16 +69,14 @@ def file_alerts(snapshot: QualitySnapshot, report_names: dict[int, str]) -> list
     # Rows kept out of validated files, and warnings: one line per source and rule.
     kept: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for f in snapshot.files:
-        if f.is_rejected:
+        if not f.is_validated:
             continue
         for b in f.errors + f.warnings:
             entry = kept[(f.source or "unknown", b.severity, f"{b.rule_name}: {b.message}")]
             entry[0] += b.rows
             entry[1] += 1
         for note in f.loader_warnings:
-            entry = kept[(f.source or "unknown", "loader", f"{note.rule}: {note.message}")]
-            entry[0] += 0
-            entry[1] += 1
+            kept[(f.source or "unknown", "loader", f"{note.rule}: {note.message}")][1] += 1
     for (source, severity, rule), (rows, files) in sorted(kept.items()):
         if severity == "error":
             message = (

@@ -76,11 +76,14 @@ def _file_grid(data: DashboardInput) -> dict[str, Any]:
     for row, source in enumerate(sources):
         for col, day in enumerate(days):
             found = cells.get((source, day), [])
-            status = (
-                "missing"
-                if not found
-                else ("rejected" if any(f.is_rejected for f in found) else "validated")
-            )
+            if not found:
+                status = "missing"
+            elif any(f.is_rejected for f in found):
+                status = "rejected"
+            elif all(f.is_validated for f in found):
+                status = "validated"
+            else:
+                status = "not_judged"
             names = ", ".join(f"{f.file_name} ({f.status})" for f in found) or "no file"
             rects.append(
                 {
@@ -272,7 +275,7 @@ def render_dashboard(data: DashboardInput) -> str:
     tests = data.run.tests
     counts = {
         "files": len(files),
-        "validated": sum(1 for f in files if not f.is_rejected),
+        "validated": sum(1 for f in files if f.is_validated),
         "rejected": sum(1 for f in files if f.is_rejected),
         "rows": sum(f.row_count for f in files),
         "quarantined": sum(f.quarantined_rows for f in files),

@@ -89,7 +89,11 @@ class DeliveredFile:
 
     @property
     def is_rejected(self) -> bool:
-        return self.status != "validated"
+        return self.status == "rejected"
+
+    @property
+    def is_validated(self) -> bool:
+        return self.status == "validated"
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,50 @@ def _read_files(con, have: set[str]) -> dict[int, DeliveredFile]:
     return files
 
 
+def _read_files_from_manifest(con, have: set[str]) -> dict[int, DeliveredFile]:
+    """Without quality.file_status (dbt failed before it), the loader's manifest still names
+    every delivered file: files it rejected are rejected; loaded ones are `not_judged`."""
+    manifest = "staging.delivered_files" if "staging.delivered_files" in have else "raw._files"
+    files: dict[int, DeliveredFile] = {}
+    for row in _dicts(
+        con,
+        f"""
+        select file_id, file_name, source, business_date, file_hash, file_path, outcome,
+            row_count, batch_id, loaded_at, size_bytes, archived_to, load_seconds, reasons,
+            warnings
+        from {manifest}
+        order by source nulls last, business_date nulls last, file_name, file_id
+        """,
+    ):
+        loaded = row["outcome"] == "loaded"
+        reasons = _notes(row["reasons"])
+        files[row["file_id"]] = DeliveredFile(
+            file_id=row["file_id"],
+            file_name=row["file_name"] or f"file {row['file_id']}",
+            source=row["source"],
+            business_date=row["business_date"],
+            file_hash=row["file_hash"],
+            file_path=row["file_path"],
+            load_outcome=row["outcome"],
+            row_count=int(row["row_count"] or 0),
+            status="not_judged" if loaded else "rejected",
+            reasons=(
+                ("loaded, not judged: the quality models were not built",)
+                if loaded
+                else tuple(n.message for n in reasons) or (f"loader outcome {row['outcome']}",)
+            ),
+            failed_checks=() if loaded else ("structure",),
+            batch_id=row["batch_id"],
+            loaded_at=row["loaded_at"],
+            size_bytes=row["size_bytes"],
+            archived_to=row["archived_to"],
+            load_seconds=row["load_seconds"],
+            loader_reasons=reasons,
+            loader_warnings=_notes(row["warnings"]),
+        )
+    return files
+
+
 def _read_checks(con, files: dict[int, DeliveredFile]) -> None:
     for row in _dicts(
         con,
@@ -222,7 +270,17 @@ def _read_checks(con, files: dict[int, DeliveredFile]) -> None:
         select file_id, check_name, column_name, observed_value, threshold, numerator,
             denominator, passed, severity, message
         from quality.file_checks
-        order by file_id, check_name, column_name nulls first
+        order by
+            file_id,
+            case check_name
+                when 'structure' then 0
+                when 'min_rows' then 1
+                when 'max_quarantined_share' then 2
+                when 'max_duplicate_share' then 3
+                else 4
+            end,
+            check_name,
+            column_name nulls first
         """,
     ):
         found = files.get(row.pop("file_id"))
@@ -399,11 +457,13 @@ def read_quality(con: duckdb.DuckDBPyConnection, schemas: DataSchemas) -> Qualit
     files: dict[int, DeliveredFile] = {}
     if "quality.file_status" in have:
         files = _read_files(con, have)
-        if "quality.file_checks" in have:
-            _read_checks(con, files)
-        if "quality.row_breaks" in have:
-            _read_rule_breaks(con, files, have)
-        _read_completeness(con, files, have, schemas)
+    elif have & {"staging.delivered_files", "raw._files"}:
+        files = _read_files_from_manifest(con, have)
+    if "quality.file_checks" in have:
+        _read_checks(con, files)
+    if "quality.row_breaks" in have:
+        _read_rule_breaks(con, files, have)
+    _read_completeness(con, files, have, schemas)
     return QualitySnapshot(
         files=list(files.values()),
         anomalies=_read_anomalies(con) if "quality.anomalies" in have else [],

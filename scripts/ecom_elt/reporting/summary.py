@@ -52,14 +52,15 @@ def file_figures(snapshot: QualitySnapshot) -> dict[str, Any]:
     by_source: dict[str, dict[str, int]] = {}
     for f in files:
         entry = by_source.setdefault(
-            f.source or "unknown", {"delivered": 0, "validated": 0, "rejected": 0, "rows": 0}
+            f.source or "unknown",
+            {"delivered": 0, "validated": 0, "rejected": 0, "not_judged": 0, "rows": 0},
         )
         entry["delivered"] += 1
-        entry["rejected" if f.is_rejected else "validated"] += 1
+        entry[f.status if f.status in entry else "not_judged"] += 1
         entry["rows"] += f.row_count
     return {
         "delivered": len(files),
-        "validated": sum(1 for f in files if not f.is_rejected),
+        "validated": sum(1 for f in files if f.is_validated),
         "rejected": sum(1 for f in files if f.is_rejected),
         "rows_delivered": sum(f.row_count for f in files),
         "rows_quarantined": sum(f.quarantined_rows for f in files),

@@ -43,10 +43,27 @@ def mask_value(value: Any) -> Any:
     return re.sub(r"\d", "9", re.sub(r"[^\W\d_]", "x", text))
 
 
+# Lineage columns of a staged row: the report says them once, at the top, not in every example.
+LINEAGE = frozenset(
+    {
+        "file_id",
+        "file_name",
+        "file_hash",
+        "file_business_date",
+        "file_row_number",
+        "loaded_at",
+        "batch_id",
+    }
+)
+
+
 def mask_record(record: Any, personal: frozenset[str]) -> Any:
+    """The row without its lineage columns, personal values masked."""
     if not isinstance(record, dict):
         return record
-    return {k: (mask_value(v) if k in personal else v) for k, v in record.items()}
+    return {
+        k: (mask_value(v) if k in personal else v) for k, v in record.items() if k not in LINEAGE
+    }
 
 
 def scrub_text(text: str | None) -> str | None:
