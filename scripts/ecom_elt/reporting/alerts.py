@@ -43,7 +43,7 @@ class Alert:
         return asdict(self)
 
 
-def _file_alert(f: DeliveredFile, report_name: str | None) -> Alert:
+def _file_alert(f: DeliveredFile, report_name: str | None, table: str) -> Alert:
     what = f"{f.source or 'unknown source'}"
     if f.business_date:
         what += f", {f.business_date.isoformat()}"
@@ -54,7 +54,7 @@ def _file_alert(f: DeliveredFile, report_name: str | None) -> Alert:
     else:
         stage = f"rejected ({f.row_count:,} rows kept out of the marts)"
     reasons = "; ".join(f.reasons) or "no reason recorded"
-    where = [f"quality.file_status (file_id {f.file_id})"]
+    where = [f"{table} (file_id {f.file_id})"]
     if f.archived_to or f.file_path:
         where.append(f"file {f.archived_to or f.file_path}")
     if report_name:
@@ -65,7 +65,9 @@ def _file_alert(f: DeliveredFile, report_name: str | None) -> Alert:
 
 
 def file_alerts(snapshot: QualitySnapshot, report_names: dict[int, str]) -> list[Alert]:
-    alerts = [_file_alert(f, report_names.get(f.file_id)) for f in snapshot.rejected]
+    alerts = [
+        _file_alert(f, report_names.get(f.file_id), snapshot.files_from) for f in snapshot.rejected
+    ]
     # Rows kept out of validated files, and warnings: one line per source and rule.
     kept: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for f in snapshot.files:
@@ -191,13 +193,14 @@ def build_alerts(
 ) -> list[Alert]:
     """Every alert of the run, worst first; a single `ok` line when there is none."""
     alerts: list[Alert] = []
-    for relation in snapshot.missing:
+    if snapshot.missing:
         alerts.append(
             Alert(
                 "error",
                 "run",
-                f"{relation} does not exist: dbt has not built the quality layer "
-                "(is the build partial or did it fail?)",
+                "dbt has not built part of the quality layer (a partial or failed build?): "
+                + ", ".join(snapshot.missing)
+                + " missing",
                 f"{run.target_path / 'run_results.json'}",
             )
         )

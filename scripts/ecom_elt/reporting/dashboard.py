@@ -93,10 +93,11 @@ def _file_grid(data: DashboardInput) -> dict[str, Any]:
                     "title": f"{source} {day.isoformat()}: {names}",
                 }
             )
-    months = []
-    for col, day in enumerate(days):
-        if col == 0 or day.day == 1 or (col % 14 == 0):
-            months.append({"x": label + col * (size + gap), "text": day.strftime("%d %b")})
+    months = [
+        {"x": label + col * (size + gap), "text": day.strftime("%d %b")}
+        for col, day in enumerate(days)
+        if col % 14 == 0
+    ]
     return {
         "rects": rects,
         "sources": [{"y": i * (size + gap) + size - 2, "name": s} for i, s in enumerate(sources)],

@@ -131,6 +131,7 @@ class QualitySnapshot:
     anomalies: list[Anomaly]
     freshness: list[Freshness]
     missing: list[str]  # quality relations the build has not made
+    files_from: str = "quality.file_status"  # or the loader's manifest when it is missing
 
     @property
     def rejected(self) -> list[DeliveredFile]:
@@ -455,10 +456,14 @@ def read_quality(con: duckdb.DuckDBPyConnection, schemas: DataSchemas) -> Qualit
     for name in missing:
         log.warning("%s is missing from the warehouse: its part of the report is empty", name)
     files: dict[int, DeliveredFile] = {}
+    files_from = "quality.file_status"
     if "quality.file_status" in have:
         files = _read_files(con, have)
     elif have & {"staging.delivered_files", "raw._files"}:
         files = _read_files_from_manifest(con, have)
+        files_from = (
+            "staging.delivered_files" if "staging.delivered_files" in have else "raw._files"
+        )
     if "quality.file_checks" in have:
         _read_checks(con, files)
     if "quality.row_breaks" in have:
@@ -469,4 +474,5 @@ def read_quality(con: duckdb.DuckDBPyConnection, schemas: DataSchemas) -> Qualit
         anomalies=_read_anomalies(con) if "quality.anomalies" in have else [],
         freshness=_read_freshness(con) if "quality.source_freshness" in have else [],
         missing=missing,
+        files_from=files_from,
     )
