@@ -95,7 +95,7 @@ def classify(name: str, schemas: DataSchemas) -> NameInfo:
 
 
 def discover(root: DataRoot, schemas: DataSchemas) -> list[Delivery]:
-    """Every regular, non-hidden file under raw/, oldest business date first, then by path."""
+    """Every regular, non-hidden file under raw/: by business date, then name, then path."""
     if not root.raw.is_dir():
         log.warning("no landing folder %s: nothing to load", root.raw)
         return []
@@ -122,5 +122,7 @@ def discover(root: DataRoot, schemas: DataSchemas) -> list[Delivery]:
                     discovered_at=datetime.now(UTC).replace(tzinfo=None),
                 )
             )
-    found.sort(key=lambda d: (d.business_date is None, d.business_date or date.min, d.rel_path))
+    found.sort(
+        key=lambda d: (d.business_date is None, d.business_date or date.min, d.name, d.rel_path)
+    )
     return found

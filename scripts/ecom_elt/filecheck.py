@@ -96,16 +96,26 @@ class ByteScan:
     problem: Finding | None = None
 
 
+_ZLIB_PROBLEMS = {
+    "incorrect data check": "its CRC-32 checksum does not match the content (damaged in transit?)",
+    "incorrect length check": "its length check does not match the content",
+    "incorrect header check": "it is not gzip data",
+}
+
+
 class _Gunzip:
     """Incremental gzip decompression that also checks CRC and length of every member."""
 
-    def __init__(self, file_name: str) -> None:
+    def __init__(self, file_name: str, text: _Utf8) -> None:
         self.file_name = file_name
+        self.text = text  # knows the line the content has reached
         self.inflater = zlib.decompressobj(wbits=31)
-        self.consumed = 0  # compressed bytes fed so far
+        self.produced = 0  # decompressed bytes so far
 
     def _broken(self, problem: str) -> _Problem:
-        example = f"compressed byte {self.consumed:,}"
+        problem = problem.removeprefix("Error -3 while decompressing data: ")
+        problem = _ZLIB_PROBLEMS.get(problem, problem)
+        example = f"after {self.produced:,} bytes of content (line {self.text.lines + 1:,})"
         return _Problem(
             finding(
                 self.file_name, FILE_UNREADABLE, f"the gzip data is corrupt: {problem}", example
@@ -118,9 +128,9 @@ class _Gunzip:
             try:
                 out = self.inflater.decompress(pending, _GUNZIP_OUT)
             except zlib.error as exc:
-                problem = str(exc).removeprefix("Error -3 while decompressing data: ")
-                raise self._broken(problem) from None
+                raise self._broken(str(exc)) from None
             if out:
+                self.produced += len(out)
                 yield out
             if self.inflater.eof:  # a member ended; gzip allows another to follow
                 pending = self.inflater.unused_data
@@ -128,7 +138,6 @@ class _Gunzip:
                     self.inflater = zlib.decompressobj(wbits=31)
             else:
                 pending = self.inflater.unconsumed_tail
-        self.consumed += len(chunk)
 
     def finish(self) -> Iterator[bytes]:
         try:
@@ -136,6 +145,7 @@ class _Gunzip:
         except zlib.error as exc:
             raise self._broken(str(exc)) from None
         if out:
+            self.produced += len(out)
             yield out
         if not self.inflater.eof:
             raise self._broken("the stream ends early (truncated file)")
@@ -196,8 +206,8 @@ def scan_bytes(path: Path, file_name: str, gzipped: bool, check_text: bool = Tru
     """Hash the bytes as delivered; unless `check_text` is False also check gzip and UTF-8."""
     digest = hashlib.sha256()
     size = 0
-    gunzip = _Gunzip(file_name) if gzipped and check_text else None
     text = _Utf8(file_name) if check_text else None
+    gunzip = _Gunzip(file_name, text) if gzipped and text else None
     problem: Finding | None = None
     try:
         with open(path, "rb") as fh:
