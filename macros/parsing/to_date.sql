@@ -2,6 +2,6 @@
 {% macro to_date(column) -%}
     case
         when {{ regex_full_match(column, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
-            then {{ dbt.safe_cast(column, 'date') }}
+            then {{ try_cast_to(column, 'date') }}
     end
 {%- endmacro %}

@@ -2,6 +2,6 @@
 {% macro to_integer(column) -%}
     case
         when {{ regex_full_match(column, '-?[0-9]{1,18}') }}
-            then {{ dbt.safe_cast(column, dbt.type_bigint()) }}
+            then {{ try_cast_to(column, dbt.type_bigint()) }}
     end
 {%- endmacro %}

@@ -3,6 +3,6 @@
 {% macro to_number(column, sql_type='double') -%}
     case
         when {{ regex_full_match(column, '-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?') }}
-            then {{ dbt.safe_cast(column, sql_type) }}
+            then {{ try_cast_to(column, sql_type) }}
     end
 {%- endmacro %}

@@ -25,7 +25,7 @@
         {%- endif -%}
         {{ bounds | join(' and ') }}
     {%- elif rule.check_type == 'max_decimals' -%}
-        {%- set exact = dbt.safe_cast(delivered, 'decimal(38, 10)') -%}
+        {%- set exact = try_cast_to(delivered, 'decimal(38, 10)') -%}
         {{ exact }} = round({{ exact }}, {{ rule.max_decimals }})
     {%- elif rule.check_type == 'expression' -%}
         ({{ rule.expression }})
