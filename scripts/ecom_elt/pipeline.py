@@ -11,6 +11,7 @@ import argparse
 import logging
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import duckdb
 
@@ -19,6 +20,7 @@ from ecom_elt.cli import EXIT_FAILURE, EXIT_OK
 from ecom_elt.paths import DataRoot, data_root
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +46,7 @@ def ever_loaded(root: DataRoot) -> bool:
         return bool(row and row[0])
 
 
-def _step(number: int, total: int, name: str, action: Callable[[], int | None]) -> int | None:
+def _step(number: int, total: int, name: str, action: Callable[[], T]) -> T:
     log.info("[%d/%d] %s ...", number, total, name)
     started = time.monotonic()
     result = action()
@@ -54,7 +56,9 @@ def _step(number: int, total: int, name: str, action: Callable[[], int | None]) 
 
 def elt(root: DataRoot) -> int:
     """Run every step; returns the exit code."""
-    from ecom_elt import generate, load, report
+    from ecom_elt import load, report
+    from ecom_elt.generator import parse_options
+    from ecom_elt.generator.core import generate_with_options
     from ecom_elt.lock import pipeline_lock
 
     with pipeline_lock(root):
@@ -64,13 +68,14 @@ def elt(root: DataRoot) -> int:
                 1,
                 4,
                 "generate the default sample (raw/ is empty)",
-                lambda: generate.generate_default(root),
+                lambda: generate_with_options(root, parse_options()),
             )
         else:
             log.info("[1/4] generate: skipped, raw/ holds files or data was loaded before")
-        _step(2, 4, "load new raw files", lambda: load.load(root) and None)
+        summary = _step(2, 4, "load new raw files", lambda: load.load(root))
+        log.info("%s", summary.headline())
         build_code = _step(3, 4, "dbt build", lambda: build_step.build(root))
-        _step(4, 4, "report", lambda: report.write_reports(root) and None)
+        _step(4, 4, "report", lambda: report.write_reports(root))
         log.info("elt finished in %.1f s", time.monotonic() - started)
     if build_code:
         log.error(
