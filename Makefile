@@ -10,12 +10,10 @@ export ECOM_DATA_DIR ?= data
 export PYTHONPATH := $(CURDIR)/scripts
 ECOM := $(BIN)/python -m ecom_elt
 
-# Sample-data generator knobs (make data DAYS=30 SCALE=0.1 DEFECTS=none ...).
-DAYS ?= 90
-START ?= 2026-08-03
-SEED ?= 42
-SCALE ?= 1
-DEFECTS ?= default
+# Sample-data generator knobs (make data DAYS=30 SCALE=0.1 DEFECTS=none ...); a knob left
+# unset takes the generator's default (see `python -m ecom_elt generate --help`).
+GENERATE_ARGS = $(if $(DAYS),--days $(DAYS)) $(if $(START),--start $(START)) \
+	$(if $(SEED),--seed $(SEED)) $(if $(SCALE),--scale $(SCALE)) $(if $(DEFECTS),--defects $(DEFECTS))
 # Benchmark scales (make bench SCALES="1 10").
 SCALES ?= 1 10 100
 
@@ -27,7 +25,6 @@ help: ## List the targets
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing pinned dependencies into $(VENV) ..."
-	@$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
 	@$(BIN)/python -m pip install --quiet -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
 	@$(BIN)/python -m pip install --quiet --no-deps -e . 2>&1 | grep -v '^WARNING: Location' || true
 	@$(BIN)/python -c "import dbt.version, duckdb, yaml, jinja2, openpyxl" && touch $(STAMP)
@@ -35,7 +32,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
 data: $(STAMP) ## Generate sample files into $ECOM_DATA_DIR/raw (DAYS START SEED SCALE DEFECTS)
-	$(ECOM) generate --days $(DAYS) --start $(START) --seed $(SEED) --scale $(SCALE) --defects $(DEFECTS)
+	$(ECOM) generate $(GENERATE_ARGS)
 
 load: $(STAMP) ## Load new files from $ECOM_DATA_DIR/raw into the warehouse's raw schema
 	$(ECOM) load
