@@ -1,3 +1,11 @@
+{#- Grows with every delivery: stages new loader batches only, and restages everything after a
+    config edit (the pre-hook deletes rows of another config fingerprint). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_of_other_config() }}"
+) }}
 -- depends_on: {{ ref('cfg_business_rules') }}
 
 with
@@ -6,6 +14,9 @@ orders as (
 
     select * from {{ ref('orders') }}
     where items_count > 0
+    {% if is_incremental() %}
+        and batch_id > (select coalesce(max(batch_id), -1) from {{ this }})
+    {% endif %}
 
 ),
 
@@ -105,7 +116,8 @@ renamed as (
         order_updated_at,
 
         -- quality
-        rule_breaks
+        rule_breaks,
+        {{ sql_string(config_fingerprint()) }} as config_fingerprint
 
     from judged
 

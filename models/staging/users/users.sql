@@ -1,3 +1,11 @@
+{#- Grows with every delivery: stages new loader batches only, and restages everything after a
+    config edit (the pre-hook deletes rows of another config fingerprint). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_of_other_config() }}"
+) }}
 -- depends_on: {{ ref('cfg_business_rules') }}
 
 with
@@ -5,6 +13,7 @@ with
 source as (
 
     select * from {{ source('raw', 'users') }}
+    {{ new_batches_only() }}
 
 ),
 
@@ -87,7 +96,8 @@ renamed as (
 
         -- quality
         rule_breaks,
-        is_duplicate_in_file
+        is_duplicate_in_file,
+        {{ sql_string(config_fingerprint()) }} as config_fingerprint
 
     from judged
 
