@@ -176,15 +176,15 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
 
 
 _IPV4 = (
-    "(1 + hash(getvariable('seed'), 140, {k}) % 223)::varchar || '.' || "
-    "((hash(getvariable('seed'), 140, {k}) >> 8) % 256)::varchar || '.' || "
-    "((hash(getvariable('seed'), 140, {k}) >> 16) % 256)::varchar || '.' || "
-    "(1 + (hash(getvariable('seed'), 140, {k}) >> 24) % 254)::varchar"
+    "(1 + mix(140, {k}) % 223)::varchar || '.' || "
+    "((mix(140, {k}) >> 8) % 256)::varchar || '.' || "
+    "((mix(140, {k}) >> 16) % 256)::varchar || '.' || "
+    "(1 + (mix(140, {k}) >> 24) % 254)::varchar"
 )
 _IPV6 = (
-    "'2a02:' || lower(to_hex((hash(getvariable('seed'), 141, {k}) % 65536)::bigint)) || ':' || "
-    "lower(to_hex(((hash(getvariable('seed'), 141, {k}) >> 16) % 65536)::bigint)) || '::' || "
-    "lower(to_hex(((hash(getvariable('seed'), 141, {k}) >> 32) % 65536)::bigint))"
+    "'2a02:' || lower(to_hex((mix(141, {k}) % 65536)::bigint)) || ':' || "
+    "lower(to_hex(((mix(141, {k}) >> 16) % 65536)::bigint)) || '::' || "
+    "lower(to_hex(((mix(141, {k}) >> 32) % 65536)::bigint))"
 )
 CLIENT_IP = (
     "case when sid is null then '66.249.' || ((rid >> 3) % 64)::varchar || '.' || "

@@ -207,7 +207,7 @@ class Planter:
         rows = MODULES[spec.source].rows(spec, self.plan)
         sql = (
             f"select row_no, row_key from ({rows.numbered_sql(extra)}) where {where} "
-            "order by hash(getvariable('seed'), 150, row_no) limit $defect_limit"
+            "order by mix(150, row_no) limit $defect_limit"
         )
         return execute(self._cursor(), sql, {**rows.params, "defect_limit": limit}).fetchall()
 
@@ -330,7 +330,7 @@ class Planter:
             f"select row_no, row_key, * exclude (row_no, row_key) from "
             f"({rows.numbered_sql(self._facts_sql(spec.source))}) "
             "where _safe and row_no <= $last_row "
-            "order by hash(getvariable('seed'), 151, row_no) limit $defect_limit"
+            "order by mix(151, row_no) limit $defect_limit"
         )
         result = execute(
             self._cursor(),

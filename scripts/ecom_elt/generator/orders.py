@@ -17,8 +17,10 @@ from ecom_elt.generator.plan import FileSpec, Plan
 from ecom_elt.generator.randomness import execute, slots
 from ecom_elt.generator.rows import RowQuery
 
-CANCELLED_SHARE = 0.04
-REFUNDED_SHARE = 0.04
+# One order in FATE_EVERY is cancelled before payment, another one refunded after delivery (4 %).
+FATE_EVERY = 25
+# Above this price (EUR) a line has quantity 1.
+SINGLE_QUANTITY_ABOVE_EUR = 60.0
 WELCOME_COUPON_SHARE = 0.6
 SALE_DISCOUNT_SHARE = 0.08
 HOUR_MS = 3_600_000
@@ -168,7 +170,9 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             oid,
             line_index + 1 as line_no,
             pid,
-            pick(getvariable('quantity_slots'), u_quantity)::integer as quantity,
+            -- Expensive products are bought one at a time; multiples are for the cheap ones.
+            if(price_eur > $single_above, 1,
+                pick(getvariable('quantity_slots'), u_quantity))::integer as quantity,
             price_eur,
             round(price_eur / getvariable('currency_rates')[currency], 2)::decimal(12, 2)
                 as unit_price,
@@ -182,23 +186,43 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         from priced
         order by oid, line_no
         """,
-        {"sale_share": SALE_DISCOUNT_SHARE},
+        {"sale_share": SALE_DISCOUNT_SHARE, "single_above": SINGLE_QUANTITY_ABOVE_EUR},
     )
     execute(
         con,
         """
         create or replace table order_versions as
-        with timeline as (
+        with baskets as (
+            select oid, sum(quantity * price_eur * (1 - discount_pct)) as net_eur
+            from order_lines
+            group by oid
+        ),
+
+        -- Fates by systematic sampling over each day's orders sorted by value: every
+        -- `fate_every`-th order is cancelled, another every `fate_every`-th refunded. The shares
+        -- are the planned ones every day and the lost revenue is a typical slice, not a lottery.
+        value_ranked as (
+            select
+                o.oid,
+                o.ordered_at,
+                o.payment,
+                (row_number() over (partition by o.order_day order by b.net_eur, o.oid) - 1
+                    + floor(rnd(110, o.order_day) * $fate_every)) % $fate_every as fate_slot
+            from orders as o
+            inner join baskets as b on o.oid = b.oid
+        ),
+
+        timeline as (
             select
                 oid,
                 ordered_at,
                 payment = $bank_transfer as by_transfer,
-                rnd(110, oid) < $cancelled_share as cancelled,
-                rnd(111, oid) < $refunded_share as refunded,
+                fate_slot = 0 as cancelled,
+                fate_slot = $fate_every // 2 as refunded,
                 ordered_at + to_milliseconds(if(payment = $bank_transfer,
                     8 * $hour + floor(rnd(112, oid) * 64 * $hour),
                     5000 + floor(rnd(112, oid) * 900000))::bigint) as paid_at
-            from orders
+            from value_ranked
         ),
 
         shipped as (
@@ -259,8 +283,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             "start": plan.days[0].day,
             "end_ts": options.end,
             "bank_transfer": BANK_TRANSFER,
-            "cancelled_share": CANCELLED_SHARE,
-            "refunded_share": REFUNDED_SHARE,
+            "fate_every": FATE_EVERY,
             "hour": HOUR_MS,
             "day": DAY_MS,
         },

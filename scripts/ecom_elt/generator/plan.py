@@ -28,7 +28,7 @@ FORMATS = {"csv": "csv", "json": "json_array", "jsonl": "json_lines"}
 # Day-to-day noise (log-normal sigma, clipped at 2.5 sigma): a weekday-median detector with
 # z >= 4 and a 25 % minimum change must never fire on it.
 SESSION_NOISE = 0.05
-CONVERSION_NOISE = 0.04
+CONVERSION_NOISE = 0.025
 NOISE_CLIP = 2.5
 BASE_CONVERSION = 0.032
 # Conversion by weekday (Monday first): weekend browsing converts a little less on Saturday.

@@ -139,13 +139,21 @@ def reference_variables(seed: int) -> dict[str, Any]:
     }
 
 
-# Macros shared by every generator query. `rnd(purpose, i)` is uniform in [0, 1);
-# `rnd_normal` a standard normal (Box-Muller); `pick(slots, u)` a weighted draw.
+# Macros shared by every generator query. `mix(purpose, i)` is a 64-bit hash of (seed, purpose,
+# entity number); `rnd(purpose, i)` is uniform in [0, 1); `rnd_normal` a standard normal
+# (Box-Muller); `pick(slots, u)` a weighted draw.
+#
+# Why not `hash(seed, purpose, i)`: DuckDB combines the hashes of several arguments almost
+# linearly, so two purposes of the same entity came out 97 % correlated. Hashing the entity
+# number XOR a per-purpose constant goes through the full 64-bit finaliser instead: measured
+# correlation between purposes below 0.002.
 MACROS = (
+    "create or replace macro mix(purpose, i) as "
+    "hash(xor(i::ubigint, hash(getvariable('seed'), purpose)))",
     "create or replace macro rnd(purpose, i) as "
-    "(hash(getvariable('seed'), purpose, i) >> 11)::double * 1.1102230246251565e-16",
+    "(mix(purpose, i) >> 11)::double * 1.1102230246251565e-16",
     "create or replace macro rnd_open(purpose, i) as "
-    "((hash(getvariable('seed'), purpose, i) >> 11)::double + 0.5) * 1.1102230246251565e-16",
+    "((mix(purpose, i) >> 11)::double + 0.5) * 1.1102230246251565e-16",
     "create or replace macro rnd_normal(purpose, i) as "
     "sqrt(-2.0 * ln(rnd_open(purpose, i))) * cos(2 * pi() * rnd(purpose + 1000000, i))",
     "create or replace macro pick(choices, u) as choices[1 + floor(u * len(choices))::bigint]",

@@ -133,8 +133,8 @@ class FileWriter:
         )
         count = self.copy(rows.file_sql(), rows.params, plain, spec.format)
         prefix = BOM if spec.bom else b""
+        target.parent.mkdir(parents=True, exist_ok=True)
         if spec.gzip:
-            target.parent.mkdir(parents=True, exist_ok=True)
             digest = compress_file(plain, target, prefix)
             plain.unlink()
         elif spec.bom:
