@@ -65,7 +65,7 @@ def _build_entities(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, int
         step(con, plan)
         log.info("built %s in %.1f s", label, time.perf_counter() - started)
     sizes = {}
-    for table in ("products", "sessions", "orders", "order_lines", "api_requests"):
+    for table in ("products", "sessions", "orders", "order_lines", "api_requests", "api_bots"):
         row = con.execute(f"select count(*) from {table}").fetchone()
         sizes[table] = int(row[0]) if row else 0
     row = con.execute("select count(distinct uid) from user_versions").fetchone()

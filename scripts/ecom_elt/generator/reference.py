@@ -213,16 +213,13 @@ BROWSER_BY_OS: list[list[float]] = [
 ]
 # User agents of API calls, by operating system (the shop's app or a browser).
 USER_AGENTS_BY_OS: list[list[str]] = [
-    [
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/129.0 Safari/537.36",
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:131.0) Firefox/131.0",
-    ],
-    ["Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) Version/17.6 Safari/605.1.15"],
-    ["Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Firefox/131.0"],
-    ["Mozilla/5.0 (X11; CrOS x86_64 15917.71.0) Chrome/129.0 Safari/537.36"],
-    ["ShopApp/5.12.0 (Android 14; Pixel 8)", "Mozilla/5.0 (Linux; Android 14) Chrome/129.0"],
-    ["ShopApp/5.12.0 (iOS 18.0; iPhone15,2)", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari"],
-    ["ShopApp/5.12.0 (iPadOS 18.0; iPad13,4)"],
+    ["Mozilla/5.0 (Windows NT 10.0) Chrome/129.0", "Mozilla/5.0 (Windows NT 10.0) Firefox/131.0"],
+    ["Mozilla/5.0 (Macintosh) Safari/605.1.15"],
+    ["Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0"],
+    ["Mozilla/5.0 (X11; CrOS) Chrome/129.0"],
+    ["ShopApp/5.12.0 (Android 14)", "Mozilla/5.0 (Linux; Android 14) Chrome/129.0"],
+    ["ShopApp/5.12.0 (iOS 18.0)", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari"],
+    ["ShopApp/5.12.0 (iPadOS 18.0)"],
 ]
 BOT_USER_AGENTS: list[str] = [
     "Googlebot/2.1 (+http://www.google.com/bot.html)",

@@ -141,7 +141,6 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 started_at + to_milliseconds(floor(duration_ms * (0.7 + 0.25 * rnd(29, sid)))::bigint),
                 null) as ordered_at
         from counted
-        order by sid
         """,
         {
             "existing_users": options.existing_users,
