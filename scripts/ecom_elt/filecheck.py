@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import re
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -233,6 +234,32 @@ def scan_bytes(path: Path, file_name: str, gzipped: bool, check_text: bool = Tru
             file_name, FILE_UNREADABLE, f"cannot read the file: {exc.strerror}", f"{size:,} bytes"
         )
     return ByteScan(digest.hexdigest(), size, problem)
+
+
+class BackgroundScan:
+    """`scan_bytes` on a thread, while DuckDB reads the same file (hashlib and zlib release the
+    GIL, and so does DuckDB), so the hash costs little wall time on top of the read."""
+
+    def __init__(self, path: Path, file_name: str, gzipped: bool) -> None:
+        self._result: ByteScan | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(path, file_name, gzipped), name="scan-bytes", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path, file_name: str, gzipped: bool) -> None:
+        try:
+            self._result = scan_bytes(path, file_name, gzipped)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> ByteScan:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 def read_head(path: Path, gzipped: bool, limit: int = HEAD_BYTES) -> bytes:

@@ -44,7 +44,7 @@ _UNSAFE_PATH = set("*?[]{}'\"\\")
 class Lineage:
     file_id: int
     file_name: str
-    file_hash: str
+    file_hash: str | None  # None: set by number_rows (the hash is computed during the read)
     business_date: date
     loaded_at: datetime
     batch_id: int
@@ -178,8 +178,15 @@ def insert_json(
     return int(row[0]) if row else 0
 
 
-def number_rows(con: duckdb.DuckDBPyConnection, source: str, file_id: int, rows: int) -> None:
-    """Set `_row_number` (1-based, file order) on the rows this transaction appended."""
+def number_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    file_id: int,
+    rows: int,
+    file_hash: str | None = None,
+) -> None:
+    """Set `_row_number` (1-based, file order) on the rows this transaction appended, and
+    `_file_hash` too when given (it was not known when the rows were inserted)."""
     first = con.execute(
         f"select min(rowid), max(rowid), count(*) from {table(source)} where _file_id = $id",
         {"id": file_id},
@@ -189,7 +196,9 @@ def number_rows(con: duckdb.DuckDBPyConnection, source: str, file_id: int, rows:
             f"internal check failed: the {rows:,} rows of file id {file_id} in raw.{source} "
             "do not sit on consecutive row ids; nothing of the file was kept"
         )
-    con.execute(
-        f"update {table(source)} set _row_number = rowid - $first + 1 where _file_id = $id",
-        {"first": first[0], "id": file_id},
-    )
+    params: dict[str, object] = {"first": first[0], "id": file_id}
+    assignments = "_row_number = rowid - $first + 1"
+    if file_hash is not None:
+        assignments += ", _file_hash = $hash"
+        params["hash"] = file_hash
+    con.execute(f"update {table(source)} set {assignments} where _file_id = $id", params)

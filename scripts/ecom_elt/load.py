@@ -146,8 +146,13 @@ class _Reject(Exception):
         self.rows = rows
 
 
-# DuckDB errors that mean "this file cannot be read as its format", not "the pipeline broke".
-_FILE_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException)
+def _is_file_error(exc: duckdb.Error) -> bool:
+    """Whether a DuckDB error means "this file cannot be read as its format" (reject the file),
+    rather than "the pipeline broke" (out of memory, disk full: stop, the file stays in raw/)."""
+    if isinstance(exc, duckdb.InvalidInputException | duckdb.ConversionException):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.IOException) and ("gzip" in text or "decompress" in text)
 
 
 @contextmanager
@@ -212,6 +217,10 @@ class _Loader:
             log.warning("%s vanished before it could be read; skipped", d.rel_path)
             return None
         readable = d.source is not None and d.info.name_problem is None
+        if readable and d.size > 0 and not self.manifest.size_seen(d.size):
+            # No recorded file has this size, so these bytes are new: no need to hash them
+            # before reading; the hash is computed while DuckDB reads the file.
+            return self._load(d, None, started)
         scan = fc.scan_bytes(d.path, d.name, d.info.gzipped, check_text=readable)
         known = self.manifest.same_delivery(scan.sha256, d.rel_path)
         if known is not None:
@@ -244,7 +253,8 @@ class _Loader:
             return self._record(d, scan, "rejected", [reason], started)
         return self._load(d, scan, started)
 
-    def _load(self, d: Delivery, scan: fc.ByteScan, started: float) -> FileResult:
+    def _load(self, d: Delivery, scan: fc.ByteScan | None, started: float) -> FileResult:
+        """Check the structure and append the rows; `scan` None: hash during the read."""
         assert d.source is not None and d.business_date is not None
         schema = self.schemas.sources[d.source]
         gzipped = d.info.gzipped
@@ -253,32 +263,45 @@ class _Loader:
         warnings: list[fc.Finding] = []
         if schema.format == "csv":
             layout = fc.csv_layout(d.name, head, schema)
-            if layout.errors:
-                return self._record(d, scan, "rejected", layout.errors, started)
-            header, warnings = layout.header, layout.warnings
+            errors, header, warnings = layout.errors, layout.header, layout.warnings
         else:
-            shape = fc.json_shape_findings(d.name, head, schema)
-            if shape:
-                return self._record(d, scan, "rejected", shape, started)
+            errors = fc.json_shape_findings(d.name, head, schema)
+        if errors:
+            scan = scan or fc.scan_bytes(d.path, d.name, gzipped)
+            return self._record(
+                d, scan, "rejected", [scan.problem] if scan.problem else errors, started
+            )
+        pending = fc.BackgroundScan(d.path, d.name, gzipped) if scan is None else None
         path = self.links.link(d.path, gzipped)
         loaded_at = _now()
         try:
             with _transaction(self.con):
                 file_id = self.manifest.next_file_id()
                 lineage = ingest.Lineage(
-                    file_id, d.name, scan.sha256, d.business_date, loaded_at, self.batch_id
+                    file_id, d.name, scan and scan.sha256, d.business_date, loaded_at, self.batch_id
                 )
-                with _heartbeat(self.con, d.name, scan.size):
-                    if schema.format != "csv":
-                        warnings = self._check_json_keys(d, schema, path)
-                    rows = self._insert(d, schema, header, path, lineage)
-                ingest.number_rows(self.con, d.source, file_id, rows)
+                try:
+                    with _heartbeat(self.con, d.name, d.size):
+                        if schema.format != "csv":
+                            warnings = self._check_json_keys(d, schema, path)
+                        rows = self._insert(d, schema, header, path, lineage)
+                finally:
+                    if pending is not None:
+                        scan = pending.result()
+                assert scan is not None
+                if scan.problem is not None:  # unreadable bytes explain any read error best
+                    raise _Reject([scan.problem])
+                ingest.number_rows(
+                    self.con, d.source, file_id, rows, scan.sha256 if pending else None
+                )
                 dest = self._destination(d, "loaded")
                 row = self._row(d, scan, file_id, "loaded", [], warnings, started, rows, dest)
                 row.loaded_at = loaded_at
                 self.manifest.insert(row)
         except _Reject as reject:
-            return self._record(d, scan, "rejected", reject.reasons, started, rows=reject.rows)
+            assert scan is not None
+            reasons = [scan.problem] if scan.problem else reject.reasons
+            return self._record(d, scan, "rejected", reasons, started, rows=reject.rows)
         result = FileResult(
             d.name, d.rel_path, d.source, "loaded", scan.size, rows,
             time.monotonic() - started, file_id, [], warnings,
@@ -288,7 +311,9 @@ class _Loader:
     def _check_json_keys(self, d: Delivery, schema: SourceSchema, path: str) -> list[fc.Finding]:
         try:
             rows, not_objects, keys = ingest.json_keys(self.con, schema, path, d.info.gzipped)
-        except _FILE_ERRORS as exc:
+        except duckdb.Error as exc:
+            if not _is_file_error(exc):
+                raise
             raise _Reject(
                 [fc.describe_load_error(d.name, schema.format, exc, d.path, d.info.gzipped)]
             ) from None
@@ -317,12 +342,8 @@ class _Loader:
                 rows = ingest.insert_csv(self.con, schema, header, path, d.info.gzipped, lineage)
             else:
                 rows = ingest.insert_json(self.con, schema, path, d.info.gzipped, lineage)
-        except _FILE_ERRORS as exc:
-            raise _Reject(
-                [fc.describe_load_error(d.name, schema.format, exc, d.path, d.info.gzipped)]
-            ) from None
-        except duckdb.IOException as exc:
-            if "gzip" not in str(exc).lower():
+        except duckdb.Error as exc:
+            if not _is_file_error(exc):
                 raise
             raise _Reject(
                 [fc.describe_load_error(d.name, schema.format, exc, d.path, d.info.gzipped)]
