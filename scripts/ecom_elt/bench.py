@@ -1,0 +1,293 @@
+"""`bench`: measure the pipeline the same way every time, and write BENCHMARKS.md.
+
+    python -m ecom_elt bench --scales 1 10 100 [--work-dir DIR] [--memory-limit 2GB]
+
+For each scale it generates a defect-free dataset once (cached under the work folder), then
+measures, side by side in one run:
+
+- load: the loader on every file but the last business day's, against a bare DuckDB read of
+  the same files (one `create table ... as select * from read_csv/read_json([...])` per source);
+- full build: `dbt build` on that, and how its time splits between dbt (start-up, compiling)
+  and DuckDB (executing SQL), from run_results.json;
+- one added day: the last day's files loaded and built incrementally, as a share of the full
+  build;
+- `dbt build --select sessions+` against the full build;
+- report: the post-run report;
+- peak memory (RSS, including child processes) of every step, with DuckDB's memory limit set
+  (default 2 GB, spilling to disk);
+- rows per second through load, build and report together.
+
+Every step runs as its own process, exactly as `make` runs it. Not a test: timings belong in
+BENCHMARKS.md and in notes, not in assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ecom_elt.cli import UsageError
+from ecom_elt.config import load_data_schemas
+from ecom_elt.paths import REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+DATE_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})")
+BARE_READERS = {
+    "csv": "read_csv({files}, header = true, union_by_name = true)",
+    "json_array": "read_json({files}, format = 'array', union_by_name = true)",
+    "json_lines": "read_json({files}, format = 'newline_delimited', union_by_name = true)",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scales", nargs="+", default=["1", "10", "100"], help="generator scales to measure"
+    )
+    parser.add_argument("--days", default="90", help="business days of each dataset")
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=REPO_ROOT / "data" / "bench",
+        help="where datasets are cached and runs happen (default data/bench)",
+    )
+    parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit per step")
+    parser.add_argument(
+        "--output", type=Path, default=REPO_ROOT / "BENCHMARKS.md", help="the report to write"
+    )
+
+
+@dataclass
+class Step:
+    seconds: float
+    peak_rss_mb: float
+    exit_code: int
+
+
+@dataclass
+class ScaleResult:
+    scale: str
+    files: int = 0
+    rows: int = 0
+    raw_mb: float = 0.0
+    steps: dict[str, Step] = field(default_factory=dict)
+    bare_read_seconds: float = 0.0
+    dbt_split: dict[str, float] = field(default_factory=dict)
+
+
+def run_measured(command: list[str], env: dict[str, str], label: str) -> Step:
+    """Run a command as a child process; its wall time and peak RSS (with its descendants)."""
+    log.info("%s: %s", label, " ".join(command))
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    step = Step(seconds, usage.ru_maxrss / 1024, process.returncode)
+    log.info("%s: %.1f s, peak %.0f MB, exit %d", label, seconds, step.peak_rss_mb, step.exit_code)
+    return step
+
+
+def dataset(work: Path, scale: str, days: str, env: dict[str, str]) -> Path:
+    """The cached generated data root of a scale (generated on first use)."""
+    folder = work / f"scale-{scale}" / "dataset"
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        step = run_measured(
+            [sys.executable, "-m", "ecom_elt", "generate", "--data-dir", str(folder),
+             "--scale", scale, "--days", days, "--defects", "none"],
+            env, f"generate scale {scale}",
+        )  # fmt: skip
+        if step.exit_code:
+            raise UsageError(f"generating scale {scale} failed (exit {step.exit_code})")
+        done.write_text(f"generated in {step.seconds:.1f} s\n", encoding="utf-8")
+    return folder
+
+
+def split_last_day(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    dates = {m.group(1) for f in files if (m := DATE_IN_NAME.search(f.name))}
+    last = max(dates)
+    held = [f for f in files if f"_{last}" in f.name]
+    return [f for f in files if f not in held], held
+
+
+def place(files: list[Path], source_raw: Path, target_raw: Path) -> None:
+    """Hard-link (or copy) files into a run's raw folder, keeping sub-folders."""
+    for file in files:
+        destination = target_raw / file.relative_to(source_raw)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(file, destination)
+        except OSError:
+            shutil.copy2(file, destination)
+
+
+def bare_read(files: list[Path], database: Path, memory_limit: str) -> float:
+    """Seconds for DuckDB to read the files into tables, one statement per source."""
+    schemas = load_data_schemas()
+    by_source: dict[str, list[str]] = {}
+    for file in files:
+        source = next((s for s in schemas.sources if file.name.startswith(s + "_")), None)
+        if source:
+            by_source.setdefault(source, []).append(str(file))
+    database.unlink(missing_ok=True)
+    started = time.monotonic()
+    con = duckdb.connect(str(database))
+    try:
+        con.execute(f"set memory_limit = '{memory_limit}'")
+        for source, paths in by_source.items():
+            reader = BARE_READERS[schemas.sources[source].format].format(files="$files")
+            con.execute(f"create table {source} as select * from {reader}", {"files": paths})
+    finally:
+        con.close()
+    return time.monotonic() - started
+
+
+def dbt_split(target: Path) -> dict[str, float]:
+    """From run_results.json: DuckDB executing vs dbt compiling and starting, in seconds."""
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
+    phases = {"compile": 0.0, "execute": 0.0}
+    for result in results["results"]:
+        for timing in result.get("timing", []):
+            if timing["name"] in phases and timing.get("started_at") and timing.get("completed_at"):
+                start = datetime.fromisoformat(timing["started_at"].replace("Z", "+00:00"))
+                end = datetime.fromisoformat(timing["completed_at"].replace("Z", "+00:00"))
+                phases[timing["name"]] += (end - start).total_seconds()
+    phases["elapsed"] = results.get("elapsed_time", 0.0)
+    return phases
+
+
+def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]) -> ScaleResult:
+    work = args.work_dir.resolve()
+    source_root = dataset(work, scale, args.days, base_env)
+    source_raw = source_root / "raw"
+    files = sorted(p for p in source_raw.rglob("*") if p.is_file())
+    result = ScaleResult(scale, files=len(files), raw_mb=sum(f.stat().st_size for f in files) / 1e6)
+    base, added = split_last_day(files)
+
+    run_root = work / f"scale-{scale}" / "run"
+    shutil.rmtree(run_root, ignore_errors=True)
+    place(base, source_raw, run_root / "raw")
+    env = {
+        **base_env,
+        "ECOM_DATA_DIR": str(run_root),
+        "ECOM_MEMORY_LIMIT": args.memory_limit,
+        "DBT_TARGET_PATH": str(run_root / "target"),
+        "DBT_LOG_PATH": str(run_root / "logs"),
+    }
+    ecom = [sys.executable, "-m", "ecom_elt"]
+    dbt = str(Path(sys.executable).with_name("dbt"))
+
+    result.bare_read_seconds = bare_read(base, run_root / "bare.duckdb", args.memory_limit)
+    (run_root / "bare.duckdb").unlink(missing_ok=True)
+    result.steps["load"] = run_measured([*ecom, "load"], env, "load")
+    with duckdb.connect(str(run_root / "warehouse.duckdb"), read_only=True) as con:
+        row = con.execute("select coalesce(sum(row_count), 0) from raw._files").fetchone()
+        result.rows = int(row[0]) if row else 0
+    result.steps["build"] = run_measured([dbt, "build"], env, "full dbt build")
+    result.dbt_split = dbt_split(run_root / "target")
+    result.steps["report"] = run_measured([*ecom, "report"], env, "report")
+    result.steps["sessions+"] = run_measured(
+        [dbt, "build", "--select", "sessions+"], env, "dbt build --select sessions+"
+    )
+    place(added, source_raw, run_root / "raw")
+    result.steps["added day load"] = run_measured([*ecom, "load"], env, "load one added day")
+    result.steps["added day build"] = run_measured([dbt, "build"], env, "build one added day")
+    return result
+
+
+def machine() -> str:
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        match = re.search(r"MemTotal:\s+(\d+) kB", meminfo.read_text())
+        if match:
+            memory = f", {int(match.group(1)) / 1024 / 1024:.0f} GiB memory"
+    return f"{os.cpu_count()} cores{memory}, {platform.system()} {platform.machine()}"
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.2f}" if denominator else "-"
+
+
+def markdown(results: list[ScaleResult], memory_limit: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {machine()}; "
+        f"DuckDB memory limit {memory_limit} in every step. Each step runs as its own process "
+        "as `make` runs it; peak memory is the largest resident set of the step's processes.",
+        "",
+        "| scale | files | rows | raw MB | bare read s | load s | load / bare | build s "
+        "| DuckDB execute s | dbt compile s | added day load s | added day build s "
+        "| added day / full build | sessions+ s | sessions+ / full | report s "
+        "| rows/s (load+build+report) | peak MB load / build / report |",
+        "| " + " | ".join(["---"] * 18) + " |",
+    ]
+    for r in results:
+        s = r.steps
+        total = s["load"].seconds + s["build"].seconds + s["report"].seconds
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    r.scale,
+                    f"{r.files:,}",
+                    f"{r.rows:,}",
+                    f"{r.raw_mb:,.0f}",
+                    f"{r.bare_read_seconds:.1f}",
+                    f"{s['load'].seconds:.1f}",
+                    ratio(s["load"].seconds, r.bare_read_seconds),
+                    f"{s['build'].seconds:.1f}",
+                    f"{r.dbt_split.get('execute', 0):.1f}",
+                    f"{r.dbt_split.get('compile', 0):.1f}",
+                    f"{s['added day load'].seconds:.1f}",
+                    f"{s['added day build'].seconds:.1f}",
+                    ratio(s["added day build"].seconds, s["build"].seconds),
+                    f"{s['sessions+'].seconds:.1f}",
+                    ratio(s["sessions+"].seconds, s["build"].seconds),
+                    f"{s['report'].seconds:.1f}",
+                    f"{r.rows / total:,.0f}" if total else "-",
+                    " / ".join(f"{s[k].peak_rss_mb:,.0f}" for k in ("load", "build", "report")),
+                ]
+            )
+            + " |"
+        )
+    failed = [
+        f"- scale {r.scale}: {name} exited {step.exit_code}"
+        for r in results
+        for name, step in r.steps.items()
+        if step.exit_code
+    ]
+    lines += [
+        "",
+        "DuckDB execute and dbt compile are summed over dbt's nodes (2 threads run nodes side "
+        "by side, so the sums can exceed the wall time); the rest of a build is dbt's start-up "
+        "and scheduling.",
+    ]
+    if failed:
+        lines += ["", "Steps that failed:", *failed]
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    base_env = {**os.environ}
+    results = [measure_scale(scale, args, base_env) for scale in args.scales]
+    text = markdown(results, args.memory_limit)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
