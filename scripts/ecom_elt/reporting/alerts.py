@@ -43,16 +43,22 @@ class Alert:
         return asdict(self)
 
 
+def _rows(count: int) -> str:
+    return f"{count:,} row" if count == 1 else f"{count:,} rows"
+
+
 def _file_alert(f: DeliveredFile, report_name: str | None, table: str) -> Alert:
     what = f"{f.source or 'unknown source'}"
     if f.business_date:
         what += f", {f.business_date.isoformat()}"
-    if f.load_outcome in ("rejected", "unknown") or not f.checks:
+    severity = "error"
+    if f.load_outcome == "duplicate":
+        # Nothing is lost: the same bytes were loaded once already.
+        severity, stage = "warn", "delivered again, not loaded twice"
+    elif f.load_outcome in ("rejected", "unknown") or not f.checks:
         stage = "rejected at load"
-    elif f.load_outcome == "duplicate":
-        stage = "not loaded again"
     else:
-        stage = f"rejected ({f.row_count:,} rows kept out of the marts)"
+        stage = f"rejected ({_rows(f.row_count)} kept out of the marts)"
     reasons = "; ".join(f.reasons) or "no reason recorded"
     where = [f"{table} (file_id {f.file_id})"]
     if f.archived_to or f.file_path:
@@ -60,37 +66,40 @@ def _file_alert(f: DeliveredFile, report_name: str | None, table: str) -> Alert:
     if report_name:
         where.append(f"quality/{report_name}")
     return Alert(
-        "error", "file", f"file {f.file_name} ({what}) {stage}: {reasons}", ", ".join(where)
+        severity, "file", f"file {f.file_name} ({what}) {stage}: {reasons}", ", ".join(where)
     )
 
 
 def file_alerts(snapshot: QualitySnapshot, report_names: dict[int, str]) -> list[Alert]:
+    """Every rejected file by name; then, per source and rule, rows kept out of validated files
+    and warnings (one line each, not one per file)."""
     alerts = [
         _file_alert(f, report_names.get(f.file_id), snapshot.files_from) for f in snapshot.rejected
     ]
-    # Rows kept out of validated files, and warnings: one line per source and rule.
-    kept: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    kept: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for f in snapshot.files:
         if not f.is_validated:
             continue
+        source = f.source or "unknown"
         for b in f.errors + f.warnings:
-            entry = kept[(f.source or "unknown", b.severity, f"{b.rule_name}: {b.message}")]
+            entry = kept[(source, b.severity, b.rule_name, b.message)]
             entry[0] += b.rows
             entry[1] += 1
         for note in f.loader_warnings:
-            kept[(f.source or "unknown", "loader", f"{note.rule}: {note.message}")][1] += 1
-    for (source, severity, rule), (rows, files) in sorted(kept.items()):
+            kept[(source, "loader", note.rule, note.message)][1] += 1
+    for (source, severity, rule, words), (rows, files) in sorted(kept.items()):
         if severity == "error":
             message = (
-                f"{source}: {rows:,} rows in {files} validated file(s) quarantined, breaking {rule}"
+                f"{source}: {_rows(rows)} in {files} validated file(s) quarantined, "
+                f"breaking {rule} ({words})"
             )
-            where = f"quality.quarantine where source = '{source}'"
+            where = f"quality.quarantine, quality.row_breaks where rule_name = '{rule}'"
         elif severity == "loader":
-            message = f"{source}: {files} file(s) loaded with a warning: {rule}"
+            message = f"{source}: {files} file(s) loaded with a warning: {rule}: {words}"
             where = "staging.delivered_files.warnings, the files' validation reports"
         else:
-            message = f"{source}: {rows:,} rows in {files} file(s) warn: {rule}"
-            where = f"quality.row_breaks where source = '{source}' and severity = 'warn'"
+            message = f"{source}: {_rows(rows)} in {files} file(s) warn: {rule} ({words})"
+            where = f"quality.row_breaks where rule_name = '{rule}'"
         alerts.append(Alert("warn", "file", message, where))
     return alerts
 

@@ -91,7 +91,9 @@ class _Scale:
 
     def x(self, index: int) -> float:
         span = self.chart.right - self.chart.left
-        return round(self.chart.left + span * (index / max(self.count - 1, 1)), 2)
+        if self.count == 1:
+            return round(self.chart.left + span / 2, 2)
+        return round(self.chart.left + span * (index / (self.count - 1)), 2)
 
     def y(self, value: float) -> float:
         value = min(max(value, self.low), self.high)

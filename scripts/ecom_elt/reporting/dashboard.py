@@ -297,7 +297,7 @@ def render_dashboard(data: DashboardInput) -> str:
         overall=overall,
         counts=counts,
         alerts=data.alerts,
-        files=files,
+        files=sorted(files, key=lambda f: (f.is_validated, not f.is_rejected)),
         report_names=data.report_names,
         grid=_file_grid(data),
         completeness=_completeness(data),
