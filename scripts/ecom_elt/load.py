@@ -501,10 +501,11 @@ def load(root: DataRoot, mode: str = "move", schemas: DataSchemas | None = None)
                     elapsed = time.monotonic() - started
                     log.log(
                         level,
-                        "[%d/%d, %.0f%% of MB, %.1f MB/s] %s",
+                        "[%d/%d files, %.0f%% of %.1f MB, %.1f MB/s] %s",
                         index,
                         len(deliveries),
                         100 * done_size / total_size if total_size else 100,
+                        _mb(total_size),
                         _mb(done_size) / elapsed if elapsed else 0.0,
                         _describe(result),
                     )
