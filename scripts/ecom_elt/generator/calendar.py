@@ -35,8 +35,12 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         """,
     )
     rows = []
+    expected_sessionless = 0.0
     for day in plan.days:
-        conversions = round(day.sessions * day.conversion)
+        # Orders without a session: a few percent of the conversions, spread so that the
+        # running total is exact (a small dataset still gets some).
+        before = int(expected_sessionless)
+        expected_sessionless += round(day.sessions * day.conversion) * SESSIONLESS_ORDER_SHARE
         rows.append(
             (
                 day.index,
@@ -47,7 +51,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 day.conversion,
                 day.latency_factor,
                 day.server_error_rate,
-                round(conversions * SESSIONLESS_ORDER_SHARE),
+                int(expected_sessionless) - before,
                 round(day.sessions * BOT_REQUEST_SHARE),
                 0
                 if day.index == 0

@@ -566,8 +566,7 @@ class Planter:
         rows = MODULES["users"].rows(replace(spec, day_index=0), self.plan)
         accented = replace(
             rows,
-            source_sql=rows.source_sql + " and regexp_matches(getvariable('last_names')"
-            "[1 + floor(rnd(41, uid) * len(getvariable('last_names')))::bigint], '[À-ÿ]')",
+            source_sql=rows.source_sql + " and regexp_matches(last_name, '[À-ÿ]')",
         )
         written = self._write_rows(spec, 10, accented)
         text = written.path.read_text(encoding="utf-8")

@@ -263,7 +263,8 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 oid,
                 4,
                 'refunded',
-                delivered_at + to_milliseconds((2 * $day + floor(rnd(116, oid) * 12 * $day))::bigint)
+                delivered_at
+                + to_milliseconds((2 * $day + floor(rnd(116, oid) * 12 * $day))::bigint)
             from delivered
             where not cancelled and refunded
         )

@@ -8,6 +8,8 @@ without a trend. The file of a day lists every product as it stands at the end o
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 import duckdb
 
 from ecom_elt.generator.plan import FileSpec, Plan
@@ -146,12 +148,17 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         select pid, below / total as cum_lo from ranked order by cum_lo
         """,
     )
+    # The text of each product, rendered once: it is the same in every daily file.
+    labels = ", ".join(f'{expr} as "{name}"' for name, expr in LABELS.items())
+    con.execute(
+        f"create or replace table product_labels as select p.pid, {labels} from products as p"
+    )
 
 
 _CATEGORY = "getvariable('category_names')[p.category]"
 _ATTRIBUTE_KEYS = "getvariable('category_attributes')[p.category]"
 
-EXPRESSIONS = {
+LABELS = {
     "product_id": "product_key(p.pid)",
     "name": (
         "pick(getvariable('brands')[p.category], rnd(72, p.pid)) || ' ' || "
@@ -162,9 +169,6 @@ EXPRESSIONS = {
     "category": _CATEGORY,
     "subcategory": "pick(getvariable('subcategories')[p.category], rnd(71, p.pid))",
     "brand": "pick(getvariable('brands')[p.category], rnd(72, p.pid))",
-    "price": "v.price",
-    "cost": "v.cost",
-    "stock_quantity": "v.stock_quantity",
     "is_active": "p.is_active",
     "attributes": (
         "if(rnd(89, p.pid) < 0.05, null, json_merge_patch('{}', json_object("
@@ -175,6 +179,18 @@ EXPRESSIONS = {
         f"'weight_kg', if(list_contains({_ATTRIBUTE_KEYS}, 'weight_kg'), "
         "round(0.05 + exp(rnd_normal(92, p.pid)) * 0.6, 2)::decimal(8, 2), null))))"
     ),
+}
+EXPRESSIONS = {
+    "product_id": "l.product_id",
+    "name": "l.name",
+    "category": "l.category",
+    "subcategory": "l.subcategory",
+    "brand": "l.brand",
+    "price": "v.price",
+    "cost": "v.cost",
+    "stock_quantity": "v.stock_quantity",
+    "is_active": "l.is_active",
+    "attributes": "l.attributes",
     "updated_at": "iso_ts(v.updated_at, $ts_offset, $ts_format, $ts_zone)",
 }
 
@@ -183,17 +199,15 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
     """The whole catalogue as it stands at the end of the day."""
     return RowQuery(
         source_sql=(
-            "from products as p inner join product_versions as v on p.pid = v.pid "
+            "from product_labels as l inner join product_versions as v on l.pid = v.pid "
             "where v.updated_at < $day_end and (v.valid_to is null or v.valid_to >= $day_end)"
         ),
         expressions=dict(EXPRESSIONS),
-        key_expression="product_key(p.pid)",
-        sort_columns=("p.pid",),
+        key_expression="l.product_id",
+        sort_columns=("l.pid",),
         params={"day_end": _day_end(plan, spec.day_index), **spec.style.params()},
     )
 
 
-def _day_end(plan: Plan, index: int) -> object:
-    from datetime import datetime, time, timedelta
-
+def _day_end(plan: Plan, index: int) -> datetime:
     return datetime.combine(plan.days[index].day + timedelta(days=1), time())

@@ -192,7 +192,7 @@ SIZES: list[str] = ["XS", "S", "M", "L", "XL", "38", "40", "42", "44", "50 ml", 
 DEVICES: list[str] = ["desktop", "mobile", "tablet"]
 DEVICE_WEIGHTS_WEEKDAY: list[float] = [0.46, 0.44, 0.10]
 DEVICE_WEIGHTS_WEEKEND: list[float] = [0.33, 0.55, 0.12]
-# Converting sessions: P(device | converted) ∝ P(device) × relative conversion.
+# Converting sessions: P(device | converted) is proportional to P(device) * relative conversion.
 DEVICE_CONVERSION: list[float] = [1.35, 0.80, 1.05]
 
 OS_NAMES: list[str] = ["Windows", "macOS", "Linux", "ChromeOS", "Android", "iOS", "iPadOS"]

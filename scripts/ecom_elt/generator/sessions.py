@@ -134,12 +134,10 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 when product_views > 0 and rnd(23, sid) < 0.18 then 1 + floor(rnd(22, sid) * 2)
                 else 0
             end::integer as add_to_cart_count,
-            if(visitor = 3,
-                started_at + to_milliseconds(floor(duration_ms * (0.1 + 0.3 * rnd(28, sid)))::bigint),
-                null) as signup_at,
-            if(converts,
-                started_at + to_milliseconds(floor(duration_ms * (0.7 + 0.25 * rnd(29, sid)))::bigint),
-                null) as ordered_at
+            if(visitor = 3, started_at + to_milliseconds(
+                floor(duration_ms * (0.1 + 0.3 * rnd(28, sid)))::bigint), null) as signup_at,
+            if(converts, started_at + to_milliseconds(
+                floor(duration_ms * (0.7 + 0.25 * rnd(29, sid)))::bigint), null) as ordered_at
         from counted
         """,
         {

@@ -78,9 +78,9 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 uid,
                 signup_at,
                 country,
-                signup_at + to_milliseconds(
-                    floor((epoch_ms($start::timestamp) - epoch_ms(signup_at)) * rnd(51, uid))::bigint
-                ) as updated_at,
+                signup_at + to_milliseconds(floor(
+                    (epoch_ms($start::timestamp) - epoch_ms(signup_at)) * rnd(51, uid)
+                )::bigint) as updated_at,
                 0 as d,
                 null::integer as kind,
                 0::bigint as change_key
@@ -146,6 +146,12 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         """,
         params,
     )
+    # The text of each version, rendered once (each version is in exactly one file).
+    labels = ", ".join(f'{expr} as "{name}"' for name, expr in LABELS.items())
+    con.execute(
+        f"create or replace table user_rows as select *, {labels} from user_versions "
+        "order by d, uid, updated_at"
+    )
 
 
 def _city(city_key: str) -> str:
@@ -160,7 +166,7 @@ _FIRST = "1 + floor(rnd(40, uid) * len(getvariable('first_names')))::bigint"
 _LAST = "1 + floor(rnd(41, uid) * len(getvariable('last_names')))::bigint"
 TS = "$ts_offset, $ts_format, $ts_zone"
 
-EXPRESSIONS = {
+LABELS = {
     "user_id": "user_key(uid)",
     "email": (
         f"getvariable('first_names_ascii')[{_FIRST}] || '.' || "
@@ -172,12 +178,21 @@ EXPRESSIONS = {
     "last_name": f"getvariable('last_names')[{_LAST}]",
     "country_code": "getvariable('country_codes')[country]",
     "city": _city("city_key"),
-    "signup_at": f"iso_ts(signup_at, {TS})",
     "birth_date": (
         f"if(rnd(48, uid) < {BIRTH_DATE_MISSING}, null, strftime(signup_at::date "
         "- to_years((16 + floor(rnd(46, uid) * 60))::integer) "
         "- to_days(floor(rnd(47, uid) * 365)::integer), '%Y-%m-%d'))"
     ),
+}
+EXPRESSIONS = {
+    "user_id": "user_id",
+    "email": "email",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "country_code": "country_code",
+    "city": "city",
+    "signup_at": f"iso_ts(signup_at, {TS})",
+    "birth_date": "birth_date",
     "marketing_opt_in": "marketing_opt_in",
     "updated_at": f"iso_ts(updated_at, {TS})",
 }
@@ -187,9 +202,9 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
     """The users created or changed on one day (the first day: every existing user too)."""
     columns = [c for c in spec.columns if c != spec.dropped_column]
     return RowQuery(
-        source_sql="from user_versions where d = $day",
+        source_sql="from user_rows where d = $day",
         expressions={c: EXPRESSIONS[c] for c in columns},
-        key_expression="user_key(uid)",
+        key_expression="user_id",
         sort_columns=("uid", "updated_at"),
         params={"day": spec.day_index, **spec.style.params()},
     )
