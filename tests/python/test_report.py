@@ -50,7 +50,7 @@ class Dataset:
         return self.folder / "target"
 
 
-def _cli(dataset_env: dict[str, str], *args: str, timeout: int = 900):
+def run_cli(dataset_env: dict[str, str], *args: str, timeout: int = 900):
     return subprocess.run(
         [sys.executable, "-m", "ecom_elt", *args],
         cwd=REPO_ROOT,
@@ -76,7 +76,7 @@ def build_defect_dataset(folder: Path) -> Dataset:
     for number, step in enumerate(steps):
         if number == 1:
             (root.raw / RAW_HOSTILE).write_text("user_id,email\nU1,a@b.de\n", encoding="utf-8")
-        result = _cli(env, step[0], "--data-dir", str(root.root), *step[1:])
+        result = run_cli(env, step[0], "--data-dir", str(root.root), *step[1:])
         # dbt build exits 1 when an error-severity test fails: still a run to report on.
         allowed = (0, 1) if step[0] == "build" else (0,)
         assert result.returncode in allowed, f"{step[0]} failed:\n{result.stderr[-3000:]}"
@@ -106,7 +106,7 @@ def shared_defect_dataset(factory: pytest.TempPathFactory) -> Dataset:
 
 
 def run_report(dataset: Dataset, *extra: str, env: dict[str, str] | None = None):
-    return _cli(env or dataset.env, "report", "--data-dir", str(dataset.root.root), *extra)
+    return run_cli(env or dataset.env, "report", "--data-dir", str(dataset.root.root), *extra)
 
 
 @pytest.fixture(scope="module")
