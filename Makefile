@@ -49,6 +49,7 @@ elt: $(STAMP) ## The full run: sample data if none, load, dbt build, report
 test: $(STAMP) lint pytest ## Lint (ruff, sqlfluff) and run every test (pytest, dbt tests in it)
 
 pytest: $(STAMP)
+	@scripts/ensure_chromium.sh >/dev/null
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff and sqlfluff
