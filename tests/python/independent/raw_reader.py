@@ -129,6 +129,7 @@ class RawFile:
     source: str | None
     business_date: date | None
     suffix: str | None
+    name_ok: bool
     file_hash: str
     content: bytes = field(repr=False)
 
@@ -158,16 +159,24 @@ def discover(raw_dir: Path) -> list[RawFile]:
     """Every file under raw_dir (recursively), sorted by relative path, with its name parsed."""
     found = []
     for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+        if path.name.startswith("."):  # hidden: an upload in progress, .gitkeep
+            continue
         content = path.read_bytes()
         name = path.name
         match = FILE_NAME.match(name)
         source = business_date = suffix = None
+        name_ok = False
         if match and EXTENSION[match["source"]] == match["ext"]:
             try:
                 business_date = date.fromisoformat(match["day"])
-                source, suffix = match["source"], match["suffix"]
+                source, suffix, name_ok = match["source"], match["suffix"], True
             except ValueError:
                 business_date = None
+        if not name_ok:
+            # A known source's file whose name breaks the pattern is a (rejected) delivery of
+            # that source; a name no source starts with is unknown.
+            prefixed = [s for s in SOURCES if name.startswith(f"{s}_")]
+            source = max(prefixed, key=len) if prefixed else None
         found.append(
             RawFile(
                 path=path,
@@ -176,6 +185,7 @@ def discover(raw_dir: Path) -> list[RawFile]:
                 source=source,
                 business_date=business_date,
                 suffix=suffix,
+                name_ok=name_ok,
                 file_hash=hashlib.sha256(content).hexdigest(),
                 content=content,
             )
@@ -183,16 +193,16 @@ def discover(raw_dir: Path) -> list[RawFile]:
     return found
 
 
-def distinct_deliveries(files: list[RawFile]) -> list[RawFile]:
-    """Known-source files, each content hash once (the same bytes twice are loaded once)."""
+def loadable_and_repeated(files: list[RawFile]) -> tuple[list[RawFile], list[RawFile]]:
+    """Files of a known source with a valid name, in delivery order (business date, then name),
+    split into first deliveries of their bytes and repeats (the same bytes are loaded once)."""
     seen: set[str] = set()
-    kept = []
-    for raw in files:
-        if raw.source is None or raw.file_hash in seen:
-            continue
+    first, repeated = [], []
+    candidates = [raw for raw in files if raw.source is not None and raw.name_ok]
+    for raw in sorted(candidates, key=lambda r: (r.business_date, r.file_name, r.relative_path)):
+        (repeated if raw.file_hash in seen else first).append(raw)
         seen.add(raw.file_hash)
-        kept.append(raw)
-    return kept
+    return first, repeated
 
 
 def _json_scalar_text(value: Any) -> Any:

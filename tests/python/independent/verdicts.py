@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .contract import Judgement, judge
-from .raw_reader import SOURCES, ParsedFile, RawFile, discover, distinct_deliveries, parse
+from .raw_reader import SOURCES, ParsedFile, RawFile, discover, loadable_and_repeated, parse
 
 # A row repeats an earlier one in the same file when these values repeat (the entity, and for
 # sources that deliver versions, the version's time).
@@ -52,7 +52,7 @@ class Row:
 @dataclass
 class FileVerdict:
     file: RawFile
-    source: str
+    source: str | None
     status: str  # validated | rejected
     reasons: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
@@ -92,12 +92,19 @@ class Verdicts:
     """Everything judged about one data root's raw folder."""
 
     files: list[RawFile]  # every file found
-    verdicts: list[FileVerdict]  # every distinct delivery of a known source
+    verdicts: list[FileVerdict]  # every file found: unknown, badly named and repeats rejected
     clean: dict[str, list[Row]]  # clean rows per source
     user_signup: dict[str, datetime]  # from the winning clean user version
 
-    def verdict_of(self, file_name: str) -> FileVerdict:
-        (found,) = [v for v in self.verdicts if v.file.file_name == file_name]
+    def verdict_at(self, relative_path: str) -> FileVerdict:
+        """The verdict of the file at this path (relative to the raw folder)."""
+        (found,) = [v for v in self.verdicts if v.file.relative_path == relative_path]
+        return found
+
+    def row_at(self, relative_path: str, row_number: int) -> Row:
+        """A delivered row by file and 1-based data row number."""
+        rows = self.verdict_at(relative_path).rows
+        (found,) = [row for row in rows if row.row_number == row_number]
         return found
 
 
@@ -166,7 +173,8 @@ def judge_raw_folder(raw_dir: Path, thresholds_yaml: Path, now: datetime) -> Ver
     """
     files = discover(raw_dir)
     limits = file_limits(thresholds_yaml)
-    parsed_files = [parse(raw) for raw in distinct_deliveries(files)]
+    loadable, repeated = loadable_and_repeated(files)
+    parsed_files = [parse(raw) for raw in loadable]
     rows_of: dict[int, list[Row]] = {}
     for index, parsed in enumerate(parsed_files):
         rows = [
@@ -202,6 +210,14 @@ def judge_raw_folder(raw_dir: Path, thresholds_yaml: Path, now: datetime) -> Ver
     verdicts["orders"] = judge_source("orders")
     clean["orders"] = _clean(verdicts["orders"])
     every = [v for source in SOURCES for v in verdicts[source]]
+    # Not loaded at all: a name no source starts with, a known source's malformed name, and the
+    # same bytes delivered again.
+    for raw in files:
+        if raw.source is None:
+            every.append(FileVerdict(raw, None, "rejected", ["unknown_source"]))
+        elif not raw.name_ok:
+            every.append(FileVerdict(raw, raw.source, "rejected", ["invalid_file_name"]))
+    every += [FileVerdict(raw, raw.source, "rejected", ["duplicate_file"]) for raw in repeated]
     return Verdicts(files=files, verdicts=every, clean=clean, user_signup=user_signup)
 
 
