@@ -194,11 +194,12 @@ class _Utf8:
         line = start[: end if end >= 0 else 512].decode("utf-8", "backslashreplace")
         if line_no == 1 and column == 1 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             problem = "the file is UTF-16 (it starts with a UTF-16 byte-order mark)"
+        elif index >= len(data):
+            problem = f"the file ends inside a multi-byte character (line {line_no}); not UTF-8"
         else:
-            bad = data[index : index + 1].hex() if index < len(data) else "end of file"
             problem = (
-                f"byte 0x{bad} in line {line_no}, column {column} is not UTF-8 "
-                "(Latin-1 or Windows-1252 text?); the contract requires UTF-8"
+                f"byte 0x{data[index : index + 1].hex()} in line {line_no}, column {column} is "
+                "not UTF-8 (Latin-1 or Windows-1252 text?); the contract requires UTF-8"
             )
         return finding(self.file_name, FILE_NOT_UTF8, problem, f"line {line_no}: {clip(line)}")
 
