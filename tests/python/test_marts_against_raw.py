@@ -26,14 +26,15 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from conftest import subprocess_env
-from independent.compare import compare_mart, normalise
+from independent import edge_cases
+from independent.compare import compare_mart, money_matches, normalise
 from independent.expected_marts import ExpectedMarts
 from independent.verdicts import Verdicts, judge_raw_folder
 
@@ -108,6 +109,7 @@ class Dataset:
     root: DataRoot
     verdicts: Verdicts
     expected: ExpectedMarts
+    edge_plan: edge_cases.EdgePlan | None
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         with duckdb.connect(str(self.root.warehouse), read_only=True) as con:
@@ -142,13 +144,14 @@ def _build_dataset(tmp: Path, defects: str) -> Dataset:
     generate = ["generate", "--data-dir", str(folder), "--days", str(DAYS), "--start", START]
     generate += ["--seed", str(SEED), "--scale", SCALE, "--defects", defects]
     _run("generate", [*cli, *generate], env)
+    edge_plan = edge_cases.plant(root.raw, date.fromisoformat(START)) if defects != "none" else None
     snapshot = tmp / "raw_as_delivered"  # the loader moves files out of raw/
     shutil.copytree(root.raw, snapshot)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)  # "not in the future" is judged at load
     _run("load", [*cli, "load", "--data-dir", str(folder)], env)
     _run("dbt build", [str(DBT), "build"], env)
     verdicts = judge_raw_folder(snapshot, THRESHOLDS, now=loaded_at)
-    return Dataset(defects, root, verdicts, ExpectedMarts(verdicts))
+    return Dataset(defects, root, verdicts, ExpectedMarts(verdicts), edge_plan)
 
 
 @pytest.fixture(scope="module")
@@ -292,6 +295,63 @@ def test_defects_file_status_matches_independent_verdicts(defect_data: Dataset) 
 @pytest.mark.parametrize("mart", list(MARTS))
 def test_defects_mart_matches_raw(defect_data: Dataset, mart: str) -> None:
     check_mart(defect_data, mart)
+
+
+def test_defects_edge_cases(defect_data: Dataset) -> None:
+    """The hand-made cases of `independent/edge_cases.py`: ties between order versions, a
+    product ordered before its first version and at the instant its cost changed, and changed
+    re-deliveries. Literal figures, worked by hand; the test's own model must agree too (so the
+    cases are in effect and the mart comparisons cover them)."""
+    plan = defect_data.edge_plan
+    assert plan is not None and plan.files
+    status = {
+        r["file_name"]: r["status"]
+        for r in defect_data.query("select file_name, status from quality.file_status")
+    }
+    for path in plan.files:
+        name = Path(path).name
+        assert status.get(name) == "validated", f"{name}: {status.get(name)}"
+        assert defect_data.verdicts.verdict_at(path).status == "validated", name
+    ids = [*plan.tie_winners, *plan.tie_losers, *plan.priced_orders]
+    pipeline = {
+        r["order_id"]: r
+        for r in defect_data.query(
+            "select * from marts.fct_orders where list_contains(?, order_id)", [ids]
+        )
+    }
+    mine = defect_data.expected.fct_orders()
+    problems = []
+    for source, orders in (("pipeline", pipeline), ("independent", mine)):
+        for order_id, want in {**plan.tie_winners, **plan.tie_losers}.items():
+            got = orders.get(order_id)
+            if (
+                got is None
+                or got["status"] != want
+                or got["is_recognised"] != (want in edge_cases.RECOGNISED)
+            ):
+                problems.append(f"{source}: {order_id} status {got and got['status']}, want {want}")
+        for order_id, figures in plan.priced_orders.items():
+            got = orders.get(order_id)
+            if got is None:
+                problems.append(f"{source}: {order_id} missing from fct_orders")
+                continue
+            for column, want in figures.items():
+                ok = (
+                    money_matches(want, got[column])
+                    if column.endswith("_eur")
+                    else normalise("timestamp", got[column]) == want
+                )
+                if not ok:
+                    problems.append(f"{source}: {order_id}.{column} = {got[column]}, want {want}")
+    for session_id, file_name in plan.session_winner.items():
+        won = defect_data.expected.sessions[session_id].file.file_name
+        if won != file_name:
+            problems.append(f"independent: session {session_id} from {won}, want {file_name}")
+    for request_id, file_name in plan.request_winner.items():
+        won = defect_data.expected.requests[request_id].file.file_name
+        if won != file_name:
+            problems.append(f"independent: request {request_id} from {won}, want {file_name}")
+    assert not problems, "\n".join(problems)
 
 
 def _planted(dataset: Dataset) -> list[dict[str, Any]]:
