@@ -168,7 +168,8 @@ def _result(future: Future[Dataset]) -> Dataset:
     try:
         return future.result()
     except StepFailed as exc:
-        pytest.fail(str(exc), pytrace=False)
+        failure = str(exc)
+    pytest.fail(failure, pytrace=False)
 
 
 @pytest.fixture(scope="module")

@@ -132,10 +132,18 @@ def plant(raw_dir: Path, start: date) -> EdgePlan:
 def _plant_ties(files: list[RawFile], writer: _Writer, plan: EdgePlan) -> None:
     rows = [row for raw in _regular(files, "orders") for row in _clean_rows(raw)]
     winners = latest_versions(rows, "order_id")
+    # Only orders whose winning version sits in a file without a broken row: such a file is
+    # validated, so the original version surely competes with its copy.
+    whole = {
+        raw.file_name
+        for raw in _regular(files, "orders")
+        if len(_clean_rows(raw)) == len(parse(raw).rows) > 0
+    }
     candidates = [
         winners[order_id]
         for order_id in sorted(winners)
         if winners[order_id].values["status"] in RECOGNISED
+        and winners[order_id].file.file_name in whole
     ]
     assert len(candidates) >= 6, "too few orders to plant ties"
     for index, row in enumerate(candidates[:6]):
