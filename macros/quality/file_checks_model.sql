@@ -1,6 +1,7 @@
 {#- Body of quality.<source>_file_checks: one row per delivered file of the source and check,
     with the observed value, the threshold from config, numerator and denominator, and the
-    verdict. A file the loader rejected, or whose bytes were already loaded, has only its
+    verdict. Completeness is the share of rows with a delivered value (a malformed value is
+    delivered: its type rule quarantines the row, completeness does not count it twice). A file the loader rejected, or whose bytes were already loaded, has only its
     structure check. -#}
 {% macro file_checks_model(source, duplicate_rows=true) -%}
 {%- set completeness_columns = get_completeness_columns(source) -%}
@@ -28,13 +29,20 @@ staged as (
 
 ),
 
-error_rows as (
+break_figures as (
 
+    {#- A value that breaks its type rule was delivered (it counts as filled in): the typed
+        staging column holds null for it. -#}
     select
         file_id,
-        count(distinct file_row_number) as quarantined_rows
+        {% for column in completeness_columns -%}
+        count(distinct case
+            when rule_name = {{ sql_string(source ~ '_' ~ column ~ '_type') }}
+                then file_row_number
+        end) as malformed_{{ column }},
+        {% endfor -%}
+        count(distinct case when severity = 'error' then file_row_number end) as quarantined_rows
     from {{ ref(source ~ '_row_breaks') }}
-    where severity = 'error'
     group by file_id
 
 ),
@@ -66,15 +74,16 @@ loaded_files as (
         files.business_date,
         coalesce(file_figures.row_count, 0) as row_count,
         coalesce(file_figures.duplicate_rows, 0) as duplicate_rows,
-        coalesce(error_rows.quarantined_rows, 0) as quarantined_rows
+        coalesce(break_figures.quarantined_rows, 0) as quarantined_rows
         {%- for column in completeness_columns %},
-        coalesce(file_figures.filled_{{ column }}, 0) as filled_{{ column }}
+        coalesce(file_figures.filled_{{ column }}, 0)
+        + coalesce(break_figures.malformed_{{ column }}, 0) as filled_{{ column }}
         {%- endfor %}
     from files
     left join file_figures
         on files.file_id = file_figures.file_id
-    left join error_rows
-        on files.file_id = error_rows.file_id
+    left join break_figures
+        on files.file_id = break_figures.file_id
     where files.outcome = 'loaded'
 
 ),
