@@ -68,9 +68,11 @@ _FINISH = """
                 else floor(getvariable('endpoint_bytes')[endpoint]
                     * exp(0.6 * rnd_normal(131, rid)))
             end::integer as response_bytes,
-            if(signup_at is null or ts >= signup_at, uid, null) as uid,
-            sid,
-            os
+            if(signup_at is null or ts >= signup_at, user_id, null) as user_id,
+            session_id,
+            client_ip,
+            os,
+            ua_slot
         from coded
 """
 
@@ -100,7 +102,10 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         with per_session as (
             select
                 s.sid,
-                s.uid,
+                s.session_id,
+                s.user_id,
+                s.client_ip,
+                s.ua_slot,
                 s.os,
                 s.converts,
                 s.started_at,
@@ -138,8 +143,10 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                         rnd(122, sid * $calls_per_session + j))
                     else getvariable('checkout_endpoints')[j - k + 1]
                 end::utinyint as endpoint,
-                sid,
-                uid,
+                session_id,
+                user_id,
+                client_ip,
+                ua_slot,
                 signup_at,
                 os,
                 latency_factor,
@@ -169,8 +176,12 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                     * 86400000)::bigint) as ts,
                 pick(getvariable('bot_endpoints'), rnd(122, $bot_base + first_bot + b))::utinyint
                     as endpoint,
-                null::bigint as sid,
-                null::bigint as uid,
+                null::varchar as session_id,
+                null::varchar as user_id,
+                '66.249.' || ((b >> 3) % 64)::varchar || '.' || (b % 250 + 1)::varchar
+                    as client_ip,
+                (1 + floor(rnd(143, b) * len(getvariable('bot_user_agents'))))::utinyint
+                    as ua_slot,
                 null::timestamp as signup_at,
                 null::utinyint as os,
                 latency_factor,
@@ -178,29 +189,10 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             from (select *, unnest(range(n_bots)) as b from bot_days)
         ),
         """
-        + _FINISH
-        + " order by ts, rid",
+        + _FINISH,
         params,
     )
 
-
-_IPV4 = (
-    "(1 + mix(140, {k}) % 223)::varchar || '.' || "
-    "((mix(140, {k}) >> 8) % 256)::varchar || '.' || "
-    "((mix(140, {k}) >> 16) % 256)::varchar || '.' || "
-    "(1 + (mix(140, {k}) >> 24) % 254)::varchar"
-)
-_IPV6 = (
-    "'2a02:' || lower(to_hex((mix(141, {k}) % 65536)::bigint)) || ':' || "
-    "lower(to_hex(((mix(141, {k}) >> 16) % 65536)::bigint)) || '::' || "
-    "lower(to_hex(((mix(141, {k}) >> 32) % 65536)::bigint))"
-)
-CLIENT_IP = (
-    "case when sid is null then '66.249.' || ((rid >> 3) % 64)::varchar || '.' || "
-    "(rid % 250 + 1)::varchar "
-    f"when rnd(142, sid) < 0.15 then {_IPV6.format(k='sid')} "
-    f"else {_IPV4.format(k='sid')} end"
-)
 
 EXPRESSIONS = {
     "ts": "iso_ts(ts, $ts_offset, $ts_format, $ts_zone)",
@@ -211,12 +203,12 @@ EXPRESSIONS = {
     "status_code": "status_code",
     "latency_ms": "latency_ms",
     "response_bytes": "response_bytes",
-    "user_id": "user_key(uid)",
-    "session_id": "session_key(sid)",
-    "client_ip": CLIENT_IP,
+    "user_id": "user_id",
+    "session_id": "session_id",
+    "client_ip": "client_ip",
     "user_agent": (
-        "if(sid is null, pick(getvariable('bot_user_agents'), rnd(143, rid)), "
-        "pick(getvariable('user_agents')[os], rnd(144, sid)))"
+        "if(os is null, getvariable('bot_user_agents')[ua_slot], "
+        "getvariable('user_agents')[os][ua_slot])"
     ),
 }
 

@@ -55,6 +55,8 @@ WARNINGS_PER_FILE = 2
 MIN_ROWS_FOR_ROW_DEFECT = 25
 DUPLICATE_SHARE = 0.01
 MIN_ROWS_FOR_DUPLICATES = 100
+# Files above this many rows are broken only when no smaller file has room.
+BIG_FILE_ROWS = 50_000
 OVER_LIMIT_SHARE = 0.12
 INCOMPLETE_SHARE = 0.2
 # Which files carry the rules of each rule target.
@@ -288,7 +290,11 @@ class Planter:
                 and self._is_quiet(w.spec)
                 and w.rows >= MIN_ROWS_FOR_ROW_DEFECT
             ),
-            key=lambda w: prng(self.seed, "defect-file", w.spec.relative_path),
+            # Small files first: a planted row rewrites its whole file.
+            key=lambda w: (
+                w.rows > BIG_FILE_ROWS,
+                prng(self.seed, "defect-file", w.spec.relative_path),
+            ),
         )
         room = {
             self._path(w): [math.floor(w.rows * ERROR_SHARE_PER_FILE), WARNINGS_PER_FILE]
@@ -390,7 +396,10 @@ class Planter:
                     and self._is_quiet(w.spec)
                     and w.rows >= MIN_ROWS_FOR_DUPLICATES
                 ),
-                key=lambda w: prng(self.seed, "duplicate-file", w.spec.relative_path),
+                key=lambda w: (
+                    w.rows > BIG_FILE_ROWS,
+                    prng(self.seed, "duplicate-file", w.spec.relative_path),
+                ),
             )
             if not candidates:
                 self._skip("duplicate_in_file", source, "no file is large enough")

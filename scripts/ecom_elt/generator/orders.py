@@ -111,7 +111,6 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 else pick(getvariable('coupon_slots'), rnd(97, source_key))
             end::utinyint as coupon
         from all_orders
-        order by oid
         """,
         params,
     )
@@ -184,7 +183,6 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 else 0
             end::decimal(3, 2) as discount_pct
         from priced
-        order by oid, line_no
         """,
         {"sale_share": SALE_DISCOUNT_SHARE, "single_above": SINGLE_QUANTITY_ABOVE_EUR},
     )
@@ -326,7 +324,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         from order_versions as v
         inner join orders as o on v.oid = o.oid
         inner join baskets as b on v.oid = b.oid
-        order by v.d, v.updated_at, v.oid
+        order by v.d
         """,
         {"free_shipping": FREE_SHIPPING_COUPON, "free_from": ref.FREE_SHIPPING_FROM_EUR},
     )

@@ -16,6 +16,19 @@ from ecom_elt.generator.randomness import execute
 from ecom_elt.generator.rows import RowQuery
 
 ANONYMOUS, RETURNING, SIGNUP = 1, 2, 3
+# A visitor's address: IPv4 mostly, IPv6 for some (a documentation-like 2a02: prefix).
+_IPV4 = (
+    "(1 + mix(140, sid) % 223)::varchar || '.' || "
+    "((mix(140, sid) >> 8) % 256)::varchar || '.' || "
+    "((mix(140, sid) >> 16) % 256)::varchar || '.' || "
+    "(1 + (mix(140, sid) >> 24) % 254)::varchar"
+)
+_IPV6 = (
+    "'2a02:' || lower(to_hex((mix(141, sid) % 65536)::bigint)) || ':' || "
+    "lower(to_hex(((mix(141, sid) >> 16) % 65536)::bigint)) || '::' || "
+    "lower(to_hex(((mix(141, sid) >> 32) % 65536)::bigint))"
+)
+CLIENT_IP = f"if(rnd(142, sid) < 0.15, {_IPV6}, {_IPV4})"
 BOUNCE_SHARE = 0.36
 MAX_DURATION_MS = 4 * 3600 * 1000
 
@@ -137,7 +150,14 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             if(visitor = 3, started_at + to_milliseconds(
                 floor(duration_ms * (0.1 + 0.3 * rnd(28, sid)))::bigint), null) as signup_at,
             if(converts, started_at + to_milliseconds(
-                floor(duration_ms * (0.7 + 0.25 * rnd(29, sid)))::bigint), null) as ordered_at
+                floor(duration_ms * (0.7 + 0.25 * rnd(29, sid)))::bigint), null) as ordered_at,
+            -- Rendered once per session; the API calls of the session reuse them.
+            session_key(sid) as session_id,
+            user_key(uid) as user_id,
+            """
+        + CLIENT_IP
+        + """ as client_ip,
+            (1 + floor(rnd(144, sid) * len(getvariable('user_agents')[os])))::utinyint as ua_slot
         from counted
         """,
         {
@@ -150,8 +170,8 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
 
 
 EXPRESSIONS = {
-    "session_id": "session_key(sid)",
-    "user_id": "user_key(uid)",
+    "session_id": "session_id",
+    "user_id": "user_id",
     "started_at": "iso_ts(started_at, $ts_offset, $ts_format, $ts_zone)",
     "ended_at": "iso_ts(ended_at, $ts_offset, $ts_format, $ts_zone)",
     "device_type": "getvariable('device_names')[device]",
@@ -193,7 +213,7 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
     return RowQuery(
         source_sql=f"from sessions {where}",
         expressions={c: EXPRESSIONS[c] for c in columns},
-        key_expression="session_key(sid)",
+        key_expression="session_id",
         sort_columns=("started_at", "sid"),
         params=params,
     )

@@ -142,15 +142,13 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         window history as (
             partition by uid order by updated_at rows between unbounded preceding and current row
         )
-        order by d, uid, updated_at
         """,
         params,
     )
     # The text of each version, rendered once (each version is in exactly one file).
     labels = ", ".join(f'{expr} as "{name}"' for name, expr in LABELS.items())
     con.execute(
-        f"create or replace table user_rows as select *, {labels} from user_versions "
-        "order by d, uid, updated_at"
+        f"create or replace table user_rows as select *, {labels} from user_versions order by d"
     )
 
 

@@ -1,18 +1,26 @@
 """Writing files: DuckDB's COPY writes the rows, Python gzips and fingerprints them.
 
-DuckDB's own gzip writer is single-threaded and much slower than zlib at level 1, so compressed
-files are written plain to a scratch folder and compressed here, with the gzip header's mtime 0
-(zlib's gzip wrapper writes none): the same rows give the same bytes. Two files are written at
-a time, each COPY itself parallel; zlib and hashlib release the GIL, so threads suffice.
+DuckDB's own gzip writer is single-threaded and much slower than zlib at level 1, so for a
+compressed file DuckDB writes plain JSON/CSV into a named pipe and a Python thread compresses it
+as it comes (no plain copy on disk), with the gzip header's mtime 0 (zlib's gzip wrapper writes
+none): the same rows give the same bytes. Two files are written at a time, each COPY itself
+parallel; zlib and hashlib release the GIL, so threads suffice. Where named pipes do not exist
+(Windows) the plain file goes through a scratch folder instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import threading
 import zlib
+
+try:
+    import fcntl
+except ImportError:  # Windows: no named pipes either
+    fcntl = None  # type: ignore[assignment]
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +37,7 @@ log = logging.getLogger("ecom_elt.generate")
 
 CHUNK = 8 * 1024 * 1024
 GZIP_LEVEL = 1
+PIPE_SIZE = 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 COPY_OPTIONS = {
     "csv": "(format csv, header true)",
@@ -79,6 +88,27 @@ def compress_file(source: Path, target: Path, prefix: bytes = b"") -> str:
     return digest.hexdigest()
 
 
+def _compress_stream(fd: int, target: Path, prefix: bytes, result: dict[str, Any]) -> None:
+    """Pump a pipe into a gzip file; the digest (or the error) lands in `result`."""
+    try:
+        packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "rb", buffering=0) as reader, target.open("wb") as writer:
+            for data in (packer.compress(prefix),):
+                digest.update(data)
+                writer.write(data)
+            while chunk := reader.read(CHUNK):
+                out = packer.compress(chunk)
+                digest.update(out)
+                writer.write(out)
+            tail = packer.flush()
+            digest.update(tail)
+            writer.write(tail)
+        result["sha256"] = digest.hexdigest()
+    except BaseException as exc:  # reported by the caller
+        result["error"] = exc
+
+
 def store_bytes(target: Path, data: bytes, gzip: bool) -> tuple[int, str]:
     """Write `data` (compressing if asked); returns (size, sha256) of what was written."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,9 +152,43 @@ class FileWriter:
         row = result.fetchone()
         return int(row[0]) if row else 0
 
+    def _copy_compressed(
+        self, rows: RowQuery, target: Path, fmt: str, prefix: bytes
+    ) -> tuple[int, str]:
+        """COPY into a named pipe that a thread gzips into `target`; returns (rows, sha256).
+
+        We hold a write end of the pipe ourselves until COPY returns, so the reader sees the end
+        of the data only then, whether DuckDB opened the pipe, wrote and closed it, or failed
+        before opening it (no thread is ever left waiting).
+        """
+        fifo = self.scratch / f"{threading.get_ident()}-{target.name}.fifo"
+        os.mkfifo(fifo)
+        read_fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        hold_fd = os.open(fifo, os.O_WRONLY)
+        os.set_blocking(read_fd, True)
+        with contextlib.suppress(AttributeError, OSError):  # a larger pipe: fewer wake-ups
+            fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        result: dict[str, Any] = {}
+        pump = threading.Thread(target=_compress_stream, args=(read_fd, target, prefix, result))
+        pump.start()
+        try:
+            count = self.copy(rows.file_sql(), rows.params, fifo, fmt)
+        finally:
+            os.close(hold_fd)
+            pump.join()
+            fifo.unlink()
+        if "error" in result:
+            raise result["error"]
+        return count, result["sha256"]
+
     def write(self, spec: FileSpec, rows: RowQuery) -> WrittenFile:
         """Write one data file as the spec says (compression, byte-order mark)."""
         target = self.raw / spec.relative_path
+        prefix = BOM if spec.bom else b""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if spec.gzip and hasattr(os, "mkfifo"):
+            count, digest = self._copy_compressed(rows, target, spec.format, prefix)
+            return WrittenFile(spec, target, count, target.stat().st_size, digest)
         # The scratch name must not end in .gz: DuckDB would compress it itself (slowly).
         plain = (
             self.scratch / f"{threading.get_ident()}-{spec.name}.plain"
@@ -132,8 +196,6 @@ class FileWriter:
             else target
         )
         count = self.copy(rows.file_sql(), rows.params, plain, spec.format)
-        prefix = BOM if spec.bom else b""
-        target.parent.mkdir(parents=True, exist_ok=True)
         if spec.gzip:
             digest = compress_file(plain, target, prefix)
             plain.unlink()
