@@ -10,7 +10,9 @@ quantiles to 1e-9 relative.
 
 With defects, the test also checks that its own judgement and the pipeline's each catch every
 defect the generator planted (`generator_manifest.json`), except anomaly days, which
-`test_anomaly_benchmark.py` checks.
+`test_anomaly_benchmark.py` checks; and it plants hand-made edge cases the generator never
+produces (`independent/edge_cases.py`: version ties, a product ordered before its first version
+and at its cost change, changed re-deliveries) with literal expected figures.
 
 Scale 0.25: the generator plants row defects only in files of at least 25 rows, so a smaller
 scale leaves the orders rules (line-level errors, "not before signup") untested.
