@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 from ecom_elt.load import load
-from ecom_elt.paths import data_root
+from ecom_elt.paths import DataRoot, data_root
 
 log = logging.getLogger("ecom_elt.bench_load")
 TARGET = 1.25
@@ -104,12 +104,21 @@ def _ctas(db: Path, select: str) -> Callable[[], int]:
     return work
 
 
+def _fresh(work: Path, root: DataRoot) -> None:
+    """Remove the databases of an earlier round, so every round starts from nothing."""
+    for path in [*work.glob("*.duckdb*"), *root.root.glob("warehouse.duckdb*")]:
+        path.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecom_elt.bench_load", description=__doc__)
     parser.add_argument("csv", nargs="?", type=Path, help="a sessions CSV (default: generate)")
     parser.add_argument("--rows", type=int, default=10_000_000, help="rows to generate")
     parser.add_argument("--work-dir", type=Path, default=None, help="scratch folder (default tmp)")
     parser.add_argument("--references", action="store_true", help="also all_varchar, row_number")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="alternate bare and loader N times; best of each"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 
@@ -141,33 +150,45 @@ def main(argv: list[str] | None = None) -> int:
             return load(root, mode="keep").rows_loaded
 
         quoted = _plain(source)
-        runs = [
-            _timed(
+        plans: list[tuple[str, Callable[[], Callable[[], int]]]] = [
+            (
                 "bare CTAS (typed)",
-                _ctas(work / "bare.duckdb", f"select * from read_csv('{quoted}')"),
-            )
+                lambda: _ctas(work / "bare.duckdb", f"select * from read_csv('{quoted}')"),
+            ),
+            ("loader", lambda: loader),
         ]
-        runs.append(_timed("loader", loader))
         if args.references:
-            runs.append(
-                _timed(
+            plans.append(
+                (
                     "CTAS all_varchar",
-                    _ctas(
+                    lambda: _ctas(
                         work / "varchar.duckdb",
                         f"select * from read_csv('{quoted}', all_varchar = true)",
                     ),
                 )
             )
-            runs.append(
-                _timed(
+            plans.append(
+                (
                     "CTAS all_varchar + row_number()",
-                    _ctas(
+                    lambda: _ctas(
                         work / "rownum.duckdb",
                         "select *, row_number() over () as n "
                         f"from read_csv('{quoted}', all_varchar = true)",
                     ),
                 )
             )
+        best: dict[str, tuple[str, float, float, int]] = {}
+        for attempt in range(max(1, args.repeat)):
+            for label, make in plans:
+                _fresh(work, root)
+                run = _timed(label, make())
+                print(
+                    f"  round {attempt + 1}: {label}: {run[1]:.2f} s wall, {run[2]:.2f} s cpu",
+                    file=sys.stderr,
+                )
+                if label not in best or run[1] < best[label][1]:
+                    best[label] = run
+        runs = [best[label] for label, _ in plans]
         bare = runs[0][1]
         print(f"\n{'run':<34} {'rows':>12} {'wall s':>8} {'cpu s':>8} {'MB/s':>8} {'x bare':>7}")
         for label, wall, cpu, rows in runs:
@@ -176,8 +197,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{size / 1e6 / wall:>8.1f} {wall / bare:>7.2f}"
             )
         ratio = runs[1][1] / bare
+        cpu_ratio = runs[1][2] / runs[0][2] if runs[0][2] else 0.0
         verdict = "meets" if ratio <= TARGET else "misses"
-        print(f"\nloader / bare = {ratio:.2f} ({verdict} the {TARGET} target)")
+        print(
+            f"\nloader / bare = {ratio:.2f} wall ({verdict} the {TARGET} target), "
+            f"{cpu_ratio:.2f} cpu (wall is only fair on an otherwise idle machine)"
+        )
         if runs[1][3] != runs[0][3]:
             print(f"row counts differ: loader {runs[1][3]:,}, bare {runs[0][3]:,}")
             return 1
