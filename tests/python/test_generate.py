@@ -492,3 +492,15 @@ def test_generated_dates_are_not_in_the_future(
     for _, _, row in data.rows("orders"):
         ordered = parse_timestamp(row["ordered_at"])
         assert ordered and ordered <= now
+
+
+def test_heavy_plants_more_of_each_kind(
+    tmp_path: Path, broken: tuple[Path, dict[str, Any], Dataset]
+) -> None:
+    _, default, _ = broken
+    generate(tmp_path, seed=11, defects="heavy", days=56, scale=DEFECT_SCALE)
+    heavy = json.loads((tmp_path / MANIFEST_NAME).read_text())
+    before = Counter(d["kind"] for d in default["defects"])
+    after = Counter(d["kind"] for d in heavy["defects"])
+    assert all(after[kind] > count for kind, count in before.items()), (before, after)
+    assert "api_server_error_rate" in {d.get("metric") for d in heavy["defects"]}

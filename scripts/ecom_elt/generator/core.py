@@ -146,7 +146,7 @@ def generate_with_options(
                 options.defects,
             )
             sizes = _build_entities(con, plan)
-            planted = defects.Planter(con, plan, variables, root.root)
+            planted = defects.Planter(plan, root.root)
             plan = planted.plan_delivery_quirks()
             writer = FileWriter(con, variables, raw, scratch, workers=2)
             jobs = [(spec, SOURCE_MODULES[spec.source].rows(spec, plan)) for spec in plan.files]

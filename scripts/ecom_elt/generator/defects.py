@@ -80,14 +80,7 @@ VOLUME_SOURCES = {"sessions", "orders", "api_logs"}
 class Planter:
     """Plants the defects of one run and records them."""
 
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        plan: Plan,
-        variables: dict[str, Any],
-        root: Path,
-    ) -> None:
-        self.con = con
+    def __init__(self, plan: Plan, root: Path) -> None:
         self.plan = plan
         self.options = plan.options
         self.seed = plan.options.seed
@@ -184,8 +177,11 @@ class Planter:
         self.written = written
         self.records = {record.path: record for record in manifest.files}
         self._record_quirks()
-        self._break_rows()
+        # Duplicates and the re-sent file first: they need files no other defect touched.
         self._duplicate_rows()
+        for _ in range(COPIES[self.level]):
+            self._same_bytes_again()
+        self._break_rows()
         self._add_broken_files()
         self._record_anomalies()
         manifest.files = list(self.records.values())
@@ -286,6 +282,7 @@ class Planter:
                 w
                 for w in self.written
                 if w.spec.source == source
+                and self._path(w) not in self.touched
                 and not self._has_quirk(w.spec)
                 and self._is_quiet(w.spec)
                 and w.rows >= MIN_ROWS_FOR_ROW_DEFECT
@@ -440,15 +437,8 @@ class Planter:
             self._wrong_shape()
             self._unknown_source()
             self._invalid_name()
-            self._same_bytes_again()
             self._too_many_bad_rows()
             self._too_incomplete()
-
-    def _day_file(self, source: str, day: int) -> WrittenFile | None:
-        for written in self.written:
-            if written.spec.source == source and written.spec.day_index == day:
-                return written
-        return None
 
     def _day_rows(self, source: str, day: int) -> int:
         return sum(
@@ -484,14 +474,13 @@ class Planter:
         )
         return WrittenFile(spec, target, count, target.stat().st_size, "")
 
-    def _register(
-        self, written: WrittenFile, rows: int, source: str | None = None, known: bool = True
-    ) -> None:
+    def _register(self, written: WrittenFile, rows: int, known: bool = True) -> None:
+        """List an extra (defect) file in the manifest; `known`: its name names a source."""
         spec = written.spec
         record = FileRecord(
             name=written.path.name,
             path=self._path(written),
-            source=(source or spec.source) if known else None,
+            source=spec.source if known else None,
             business_date=spec.business_date.isoformat() if known else None,
             format=spec.format,
             compressed=written.path.name.endswith(".gz"),

@@ -156,10 +156,6 @@ class FileSpec:
         """Path inside raw/."""
         return f"{self.folder}/{self.name}" if self.folder else self.name
 
-    @property
-    def key(self) -> str:
-        return self.relative_path
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -167,9 +163,6 @@ class Plan:
     days: tuple[DayPlan, ...]
     anomalies: tuple[Anomaly, ...]
     files: tuple[FileSpec, ...] = field(default=())
-
-    def day(self, index: int) -> DayPlan:
-        return self.days[index]
 
     @property
     def quiet_weekdays(self) -> set[int]:

@@ -113,12 +113,36 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             inner join existing as e on c.uid = e.uid
         ),
 
+        -- The state after every change so far: opt-in flips, the latest city, the latest
+        -- e-mail variant. Only changed users have a history, so only they are windowed.
+        history as (
+            select
+                uid,
+                signup_at,
+                updated_at,
+                country,
+                d,
+                coalesce(sum(if(kind = 1, 1, 0)) over past, 0) % 2 = 1 as opt_in_flipped,
+                coalesce(last_value(if(kind = 2, change_key, null) ignore nulls) over past, 0)
+                    as city_key,
+                coalesce(last_value(if(kind = 3, change_key, null) ignore nulls) over past, 0)
+                    as email_key
+            from changed
+            window past as (
+                partition by uid order by updated_at
+                rows between unbounded preceding and current row
+            )
+        ),
+
         versions as (
-            select * from backfill
+            select uid, signup_at, updated_at, country, d, false as opt_in_flipped,
+                0::bigint as city_key, 0::bigint as email_key
+            from backfill
             union all
-            select * from created
+            select uid, signup_at, updated_at, country, d, false, 0, 0
+            from created
             union all
-            select * from changed
+            select * from history
         )
 
         select
@@ -127,21 +151,10 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             signup_at,
             updated_at,
             country,
-            -- The state after every change so far: opt-in flips, the latest city, the latest
-            -- e-mail variant.
-            (rnd(49, uid) < $opt_in) != (
-                coalesce(sum(if(kind = 1, 1, 0)) over history, 0) % 2 = 1
-            ) as marketing_opt_in,
-            coalesce(
-                last_value(if(kind = 2, change_key, null) ignore nulls) over history, 0
-            ) as city_key,
-            coalesce(
-                last_value(if(kind = 3, change_key, null) ignore nulls) over history, 0
-            ) as email_key
+            (rnd(49, uid) < $opt_in) != opt_in_flipped as marketing_opt_in,
+            city_key,
+            email_key
         from versions
-        window history as (
-            partition by uid order by updated_at rows between unbounded preceding and current row
-        )
         """,
         params,
     )
