@@ -271,7 +271,7 @@ class Generated:
         ]
         lines += [
             f"  {metric:24s}{source:10s}{n:4d} anomalies in {days:3d} judged days "
-            f"(largest |z| {z or 0:.2f})"
+            f"(largest judged |z| {z or 0:.2f})"
             for metric, source, days, n, z in rows
         ]
         return "\n".join(lines)
@@ -327,4 +327,15 @@ def test_generated_data_alarms_only_on_planted_days(generated: Generated) -> Non
         )
         if not found or found[0][0] != "anomaly":
             missed.append((defect, found))
+        # Metrics the planted day also moves (e.g. API volume and revenue on a traffic drop):
+        # shown, not required.
+        note = defect.get("note") or ""
+        for moved in note.removeprefix("also moves: ").split(", ") if note else []:
+            source, _, metric = moved.partition(":")
+            also = generated.query(
+                "select status, z_score, relative_change from quality.anomalies "
+                "where metric = ? and source = ? and day = cast(? as date)",
+                [metric, source, defect["business_date"]],
+            )
+            print(f"    also moves {source}.{metric}: {also}")
     assert not missed, f"planted anomaly days not flagged: {missed}\n{generated.summary()}"
