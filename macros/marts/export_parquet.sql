@@ -1,7 +1,8 @@
 {#- Post-hook of the marts: writes the model just built as Parquet to
     $ECOM_DATA_DIR/processed/<domain>/<model>.parquet, where <domain> is the model's folder under
-    models/marts/ (sales, sessions, products, api_logs, enriched, joined). Marts carry personal
-    data only as salted hashes, so the files do too. Off with `--vars '{export_parquet: false}'`. -#}
+    models/marts/ (sales, sessions, products, api_logs, enriched, joined; the on-run-start hook
+    ensure_export_folders creates the folders). Marts carry personal data only as salted hashes,
+    so the files do too. Off with `--vars '{export_parquet: false}'`. -#}
 {% macro export_parquet() -%}
     {{ return(adapter.dispatch('export_parquet', 'ecommerce')()) }}
 {%- endmacro %}
@@ -9,10 +10,7 @@
 {% macro duckdb__export_parquet() -%}
     {%- if execute and var('export_parquet', true) and model.fqn | length > 3
         and model.fqn[1] == 'marts' -%}
-        {%- set processed = env_var('ECOM_DATA_DIR', 'data') ~ '/processed' -%}
-        {%- set folder = processed ~ '/' ~ model.fqn[2] -%}
-        {%- do ensure_folder(processed) -%}
-        {%- do ensure_folder(folder) -%}
+        {%- set folder = env_var('ECOM_DATA_DIR', 'data') ~ '/processed/' ~ model.fqn[2] -%}
         copy (select * from {{ this }})
         to {{ sql_string(folder ~ '/' ~ model.name ~ '.parquet') }} (format parquet)
     {%- endif -%}

@@ -1,23 +1,24 @@
-{#- Incremental by load batch (see the model's description): an incremental run prices the lines
-    of the orders whose winning version arrived in a new batch (a new version competes with the
-    stored winner by the version order) and re-prices the stored orders whose product versions
-    changed since; delete+insert on order_id replaces all lines of those orders. -#}
+{#- Incremental (see the model's description): an incremental run prices the lines of the orders
+    whose winning version (intermediate.int_orders_deduplicated) is not the stored one, and
+    re-prices the stored orders whose product versions changed in new load batches; delete+insert
+    on order_id replaces all lines of those orders. A pre-hook deletes the orders that no longer
+    have a clean version. -#}
 {{ config(
     materialized='incremental',
     unique_key='order_id',
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rows_of_other_config(['ref_exchange_rates']) }}",
+    pre_hook=[
+        "{{ delete_rows_of_other_config(['ref_exchange_rates']) }}",
+        "{{ delete_orders_without_clean_version() }}",
+    ],
 ) }}
 
 with
 
-new_orders as (
+orders as (
 
-    select * from {{ ref('int_orders_validated') }}
-    {% if is_incremental() %}
-        where batch_id > {{ incremental_watermark() }}
-    {% endif %}
+    select * from {{ ref('int_orders_deduplicated') }}
 
 ),
 
@@ -39,19 +40,11 @@ exchange_rates as (
 
 ),
 
-input_batches as (
-
-    -- the highest batch of the inputs this run: every row written records it
-    select batch_id from {{ ref('int_orders_validated') }}
-    union all
-    select content_batch_id as batch_id from product_versions
-
-),
-
 run_watermark as (
 
-    select max(batch_id) as watermark_batch_id
-    from input_batches
+    -- the highest product batch this run: every row written records it
+    select max(content_batch_id) as watermark_batch_id
+    from product_versions
 
 ),
 
@@ -64,121 +57,33 @@ stored_lines as (
 
 stored_winners as (
 
-    -- the stored winning version of each order delivered again
     select distinct
-        stored_lines.order_id,
-        stored_lines.updated_at,
-        stored_lines.file_business_date,
-        stored_lines.file_name,
-        stored_lines.file_id,
-        stored_lines.file_row_number
-    from stored_lines
-    inner join (select distinct order_id from new_orders) as delivered_again
-        on stored_lines.order_id = delivered_again.order_id
-
-),
-
-{% endif %}
-candidates as (
-
-    select
-        order_id,
-        updated_at,
-        file_business_date,
-        file_name,
-        file_id,
-        file_row_number,
-        false as is_stored
-    from new_orders
-    {% if is_incremental() %}
-
-    union all
-
-    select
-        order_id,
-        updated_at,
-        file_business_date,
-        file_name,
-        file_id,
-        file_row_number,
-        true as is_stored
-    from stored_winners
-    {% endif %}
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by order_id
-            order by {{ latest_first('updated_at') }}
-        ) as version_rank
-    from candidates
-
-),
-
-new_winners as (
-
-    -- orders whose winning version is new (a stored winner that still wins needs nothing)
-    select
         order_id,
         file_id,
         file_row_number
-    from ranked
+    from stored_lines
+
+),
+
+changed_orders as (
+
+    -- orders whose winning version is not the stored one: a new version won (a later
+    -- delivery that wins by the version order), a new order, or the stored winner lost its
+    -- clean status
+    select orders.*
+    from orders
+    left join stored_winners
+        on orders.order_id = stored_winners.order_id
     where
-        version_rank = 1
-        and not is_stored
+        stored_winners.order_id is null
+        or orders.file_id <> stored_winners.file_id
+        or orders.file_row_number <> stored_winners.file_row_number
 
 ),
 
-lines_of_new_winners as (
-
-    select
-        -- ids
-        new_orders.order_id,
-        order_items.line_number,
-        new_orders.user_id,
-        new_orders.session_id,
-        order_items.product_id,
-
-        -- strings
-        new_orders.status,
-        new_orders.currency,
-
-        -- numerics
-        order_items.quantity,
-        order_items.unit_price,
-        order_items.discount_rate,
-
-        -- timestamps
-        new_orders.ordered_at,
-        new_orders.updated_at,
-
-        -- lineage of the order's winning version
-        new_orders.file_id,
-        new_orders.file_name,
-        new_orders.file_business_date,
-        new_orders.file_row_number,
-        new_orders.batch_id
-
-    from new_winners
-    inner join new_orders
-        on
-            new_winners.file_id = new_orders.file_id
-            and new_winners.file_row_number = new_orders.file_row_number
-    inner join order_items
-        on
-            new_winners.file_id = order_items.file_id
-            and new_winners.file_row_number = order_items.file_row_number
-
-),
-
-{% if is_incremental() %}
 changed_products as (
 
-    -- products with a version whose content arrived after the last run
+    -- products with a version whose content arrived in a load batch after the last run
     select
         product_id,
         min(valid_from) as changed_from
@@ -192,66 +97,73 @@ repriced_orders as (
 
     -- stored orders a changed product version may price differently: lines ordered after the
     -- change, lines priced before the product's first version, lines of a product not known
-    select distinct stored_lines.order_id
+    select distinct orders.*
     from stored_lines
     inner join changed_products
         on stored_lines.product_id = changed_products.product_id
-    left join new_winners
-        on stored_lines.order_id = new_winners.order_id
+    inner join orders
+        on
+            stored_lines.order_id = orders.order_id
+            and stored_lines.file_id = orders.file_id
+            and stored_lines.file_row_number = orders.file_row_number
     where
-        new_winners.order_id is null
-        and (
-            stored_lines.ordered_at >= changed_products.changed_from
-            or stored_lines.is_priced_before_first_version
-            or stored_lines.product_version_valid_from is null
-        )
-
-),
-
-lines_of_repriced_orders as (
-
-    select
-        -- ids
-        stored_lines.order_id,
-        stored_lines.line_number,
-        stored_lines.user_id,
-        stored_lines.session_id,
-        stored_lines.product_id,
-
-        -- strings
-        stored_lines.status,
-        stored_lines.currency,
-
-        -- numerics
-        stored_lines.quantity,
-        stored_lines.unit_price,
-        stored_lines.discount_rate,
-
-        -- timestamps
-        stored_lines.ordered_at,
-        stored_lines.updated_at,
-
-        -- lineage of the order's winning version
-        stored_lines.file_id,
-        stored_lines.file_name,
-        stored_lines.file_business_date,
-        stored_lines.file_row_number,
-        stored_lines.batch_id
-
-    from stored_lines
-    inner join repriced_orders
-        on stored_lines.order_id = repriced_orders.order_id
+        stored_lines.ordered_at >= changed_products.changed_from
+        or stored_lines.is_priced_before_first_version
+        or stored_lines.product_version_valid_from is null
 
 ),
 
 {% endif %}
+orders_to_price as (
+
+    {% if is_incremental() %}
+        select * from changed_orders
+        union
+        select * from repriced_orders
+    {% else %}
+        select * from orders
+    {% endif %}
+
+),
+
 lines as (
 
-    select * from lines_of_new_winners
-    {% if is_incremental() %}
-        union all
-        select * from lines_of_repriced_orders
-    {% endif %}
+    select
+        -- ids
+        orders_to_price.order_id,
+        order_items.line_number,
+        orders_to_price.user_id,
+        orders_to_price.session_id,
+        order_items.product_id,
+
+        -- strings
+        orders_to_price.status,
+        orders_to_price.currency,
+
+        -- numerics
+        order_items.quantity,
+        order_items.unit_price,
+        order_items.discount_rate,
+
+        -- booleans
+        orders_to_price.is_recognised,
+
+        -- timestamps
+        orders_to_price.ordered_at,
+        orders_to_price.updated_at,
+
+        -- lineage of the order's winning version
+        orders_to_price.file_id,
+        orders_to_price.file_name,
+        orders_to_price.file_business_date,
+        orders_to_price.file_row_number,
+        orders_to_price.batch_id
+
+    from orders_to_price
+    inner join order_items
+        on
+            orders_to_price.file_id = order_items.file_id
+            and orders_to_price.file_row_number = order_items.file_row_number
 
 ),
 
@@ -343,7 +255,7 @@ final as (
         cast(net_amount * eur_per_unit - cost_eur as decimal(38, 14)) as margin_eur,
 
         -- booleans
-        {{ is_recognised_status('status') }} as is_recognised,
+        is_recognised,
         is_priced_before_first_version,
 
         -- dates

@@ -1,13 +1,17 @@
 {#- Incremental on int_order_lines_priced: an incremental run takes the orders that model wrote
     since this one last ran (its `processed_at`), and delete+insert on order_id replaces all
-    their lines. -#}
+    their lines; a pre-hook deletes the orders that no longer have a clean version. -#}
 {{ config(
     materialized='incremental',
     unique_key='order_id',
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rows_of_other_config(['ref_product_categories']) }}",
+    pre_hook=[
+        "{{ delete_rows_of_other_config(['ref_product_categories']) }}",
+        "{{ delete_orders_without_clean_version() }}",
+    ],
 ) }}
+-- depends_on: {{ ref('int_orders_deduplicated') }}
 
 with
 
