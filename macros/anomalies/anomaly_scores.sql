@@ -5,7 +5,10 @@
     metric, source, day, value, denominator (sessions or requests behind a rate; else null).
     Each day is compared with up to `baseline_weeks` earlier same weekdays, never itself:
     baseline = their median; spread = mean of 1.4826 x MAD and their standard deviation, floored
-    by `min_spread_share` of the baseline and, for rates, by the sampling error sqrt(p(1-p)/n);
+    by `min_spread_share` of the baseline, for rates by the sampling error sqrt(p(1-p)/n) (p
+    smoothed as (p n + 1) / (n + 2), so a baseline of 0 errors still has a spread) and, for
+    counts, by their Poisson noise sqrt(baseline) (a source of a few rows a day varies more
+    than 5%);
     skewed metrics are scored on ln(1 + value). An anomaly needs |z| >= z_limit, a change in the
     watched direction and a change large enough in business terms; a day with zero rows where
     every comparable day had rows is always one. -#}
@@ -34,6 +37,7 @@ days as (
         settings.settle_days,
         settings.is_log_scale,
         settings.is_rate,
+        coalesce(settings.is_count, false) as is_count,
         settings.direction,
         settings.min_relative_change,
         settings.min_absolute_change,
@@ -120,10 +124,15 @@ spread as (
             case
                 when days.is_rate and days.denominator > 0
                     then sqrt(
-                        greatest(centre.baseline_scaled, 0)
-                        * greatest(1 - centre.baseline_scaled, 0)
+                        {{ smoothed_rate('centre.baseline_scaled', 'days.denominator') }}
+                        * (1 - {{ smoothed_rate('centre.baseline_scaled', 'days.denominator') }})
                         / days.denominator
                     )
+                else 0
+            end,
+            case
+                when days.is_count and not days.is_log_scale
+                    then sqrt(greatest(centre.baseline_scaled, 0))
                 else 0
             end,
             1e-9

@@ -419,6 +419,7 @@ class AnomalySettings:
     settle_days: int
     log_scale: bool
     is_rate: bool
+    is_count: bool
     direction: str
     min_relative_change: float | None
     min_absolute_change: float | None
@@ -506,7 +507,7 @@ def _anomaly_settings(merged: dict[str, Any], metric: str, path: Path) -> Anomal
         values[key] = _number(merged.get(key), path, f"{at}.{key}")
         if values[key] < 0:
             raise ConfigError(path, f"{at}.{key}", "must be >= 0")
-    for key in ("log_scale", "is_rate"):
+    for key in ("log_scale", "is_rate", "is_count"):
         if not isinstance(merged.get(key), bool):
             raise ConfigError(path, f"{at}.{key}", "expected true or false")
         values[key] = merged[key]

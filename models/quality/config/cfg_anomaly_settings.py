@@ -14,6 +14,7 @@ TYPES = {
     "settle_days": "integer",
     "log_scale": "boolean",
     "is_rate": "boolean",
+    "is_count": "boolean",
     "direction": "varchar",
     "min_relative_change": "double",
     "min_absolute_change": "double",
