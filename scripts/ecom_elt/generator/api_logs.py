@@ -230,6 +230,7 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
         ),
         expressions=dict(EXPRESSIONS),
         key_expression="request_key(rid)",
-        sort_columns=("ts", "rid"),
+        sort_columns=(("ts", "rid")),
+        presort=True,
         params={"from_ts": start, "to_ts": end, **spec.style.params()},
     )

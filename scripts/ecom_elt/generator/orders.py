@@ -353,6 +353,7 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
         source_sql="from order_rows where d = $day",
         expressions=dict(EXPRESSIONS),
         key_expression="order_key(oid)",
-        sort_columns=("updated_at", "oid"),
+        sort_columns=(("updated_at", "oid")),
+        presort=True,
         params={"day": spec.day_index, **spec.style.params()},
     )

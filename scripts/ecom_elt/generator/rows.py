@@ -21,6 +21,9 @@ class RowQuery:
     key_expression: str
     sort_columns: tuple[str, ...]  # SQL expressions; together unique inside the file
     params: dict[str, Any] = field(default_factory=dict)
+    # Sort the source rows before rendering them (a quarter cheaper than sorting the rendered
+    # text); needs a `source_sql` whose columns are unambiguous under `select *`.
+    presort: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -41,6 +44,10 @@ class RowQuery:
 
     def file_sql(self) -> str:
         """The query COPY writes: contract columns only, in file order."""
+        if self.presort:
+            rendered = ", ".join(f'{expr} as "{name}"' for name, expr in self.expressions.items())
+            sort = ", ".join(self.sort_columns)
+            return f"select {rendered} from (select * {self.source_sql} order by {sort})"
         cols = ", ".join(f'"{name}"' for name in self.expressions)
         return f"select {cols} from ({self.select_sql()}) order by {self.order_by}"
 

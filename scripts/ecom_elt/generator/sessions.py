@@ -36,28 +36,34 @@ MAX_DURATION_MS = 4 * 3600 * 1000
 def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     """Create `sessions` (one row per session, typed; rendering happens per file)."""
     options = plan.options
+    # The session numbers first (cheap integers): the heavy select below then reads a table,
+    # which DuckDB scans on every thread, where an unnest over the small day_hours table would
+    # run on one.
+    execute(
+        con,
+        """
+        create or replace table session_slots as
+        select
+            d,
+            h,
+            day_start,
+            first_sid + k as sid,
+            k,
+            case
+                when k < m then 3
+                when k < m + r then 2
+                else 1
+            end::utinyint as visitor,
+            (k < cs or (k >= m and k < m + cr)) as converts,
+            first_new_user + k as new_user_no
+        from (select *, unnest(range(n)) as k from day_hours)
+        """,
+    )
     execute(
         con,
         """
         create or replace table sessions as
-        with slots as (
-            select
-                d,
-                h,
-                day_start,
-                first_sid + k as sid,
-                k,
-                case
-                    when k < m then 3
-                    when k < m + r then 2
-                    else 1
-                end::utinyint as visitor,
-                (k < cs or (k >= m and k < m + cr)) as converts,
-                first_new_user + k as new_user_no
-            from (select *, unnest(range(n)) as k from day_hours)
-        ),
-
-        drawn as (
+        with drawn as (
             select
                 *,
                 day_start + to_milliseconds(
@@ -79,7 +85,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 end::bigint as uid,
                 not converts and rnd(19, sid) < $bounce_share as bounce,
                 pick(getvariable('landing_slots'), rnd(26, sid))::utinyint as landing_kind
-            from slots
+            from session_slots
         ),
 
         shaped as (
@@ -214,6 +220,7 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
         source_sql=f"from sessions {where}",
         expressions={c: EXPRESSIONS[c] for c in columns},
         key_expression="session_id",
-        sort_columns=("started_at", "sid"),
+        sort_columns=(("started_at", "sid")),
+        presort=True,
         params=params,
     )

@@ -61,6 +61,12 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     )
     execute(
         con,
+        "create or replace table existing_ids as "
+        "select unnest(range(1, $existing_users + 1)) as uid",
+        params,
+    )
+    execute(
+        con,
         """
         create or replace table user_versions as
         with existing as (
@@ -70,7 +76,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                     60000 + floor($history_ms * pow(rnd(45, uid), 1.3))::bigint
                 ) as signup_at,
                 pick(getvariable('country_slots'), rnd(50, uid))::utinyint as country
-            from (select unnest(range(1, $existing_users + 1)) as uid)
+            from existing_ids
         ),
 
         backfill as (
@@ -216,6 +222,7 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
         source_sql="from user_rows where d = $day",
         expressions={c: EXPRESSIONS[c] for c in columns},
         key_expression="user_id",
-        sort_columns=("uid", "updated_at"),
+        sort_columns=(("uid", "updated_at")),
+        presort=True,
         params={"day": spec.day_index, **spec.style.params()},
     )
