@@ -636,7 +636,7 @@ class Planter:
         self._defect(
             written,
             kind="invalid_file_name",
-            expected="file_unknown",
+            expected="file_rejected",
             source=None,
             business_date=None,
             rule="invalid_file_name",

@@ -19,7 +19,7 @@ OUTCOMES = {
     "row_quarantined": "the row breaks an error rule: kept aside with its reason, out of the marts",
     "warning": "the row (or file) is kept and counted as a warning",
     "file_rejected": "the whole file is rejected with the named reason; none of its rows count",
-    "file_unknown": "the file name matches no source: not loaded, reported as unknown",
+    "file_unknown": "the file name names no known source: not loaded, reported as unknown",
     "deduplicated": "the same row, session or file delivered again is counted once",
     "anomaly": "the day is flagged by the anomaly detector for the named metric",
 }

@@ -19,6 +19,8 @@ EXISTING_USERS_AT_SCALE_1 = 20_000
 # Ids are `U` + 7 digits and `P` + 5 digits; keep headroom for the defects' unknown ids.
 MAX_USER_ID = 9_000_000
 MAX_PRODUCT_ID = 90_000
+# Session and request ids are bijections of numbers below 2^32 (32 request slots per session).
+MAX_SESSIONS = 2**32 // 32
 MAX_DAYS = 3660
 MIN_SCALE = 0.01
 
@@ -103,6 +105,12 @@ def parse_options(
         raise UsageError(
             f"--scale {factor} with --days {n_days} needs about {users:,.0f} user ids, more than "
             f"the {MAX_USER_ID:,} that `U` + 7 digits leaves room for; lower --scale or --days"
+        )
+    sessions = options.sessions_per_day * 1.3 * n_days
+    if sessions > MAX_SESSIONS:
+        raise UsageError(
+            f"--scale {factor} with --days {n_days} needs about {sessions:,.0f} sessions, more "
+            f"than the {MAX_SESSIONS:,} the session and request ids leave room for"
         )
     if options.products > MAX_PRODUCT_ID:
         raise UsageError(f"--scale {factor} needs more product ids than `P` + 5 digits allows")
