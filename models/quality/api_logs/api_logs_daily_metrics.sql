@@ -2,8 +2,6 @@
     (delivered rows per business date), api_server_error_rate (status >= 500 / requests) and
     api_p95_latency_ms per UTC request day, from the all-endpoints rows of
     marts.agg_api_health_daily; the denominator is the day's requests. -#}
--- metric, source, day and value are the anomaly series' interface names (keywords to sqlfluff)
--- noqa: disable=RF04
 with
 
 row_volume as (

@@ -1,8 +1,6 @@
 {#- The orders series the anomaly detector scores (quality.orders_anomalies): row_volume
     (delivered rows per business date) and net_revenue_eur (recognised orders' net revenue per
     UTC order day, from marts.agg_daily_orders; a day without orders counts 0). -#}
--- metric, source, day and value are the anomaly series' interface names (keywords to sqlfluff)
--- noqa: disable=RF04
 with
 
 row_volume as (

@@ -1,8 +1,6 @@
 {#- The sessions series the anomaly detector scores (quality.sessions_anomalies): row_volume
     (delivered rows per business date) and conversion_rate (converted sessions / sessions per UTC
     session day, from marts.agg_daily_conversion; the denominator is the day's sessions). -#}
--- metric, source, day and value are the anomaly series' interface names (keywords to sqlfluff)
--- noqa: disable=RF04
 with
 
 row_volume as (
