@@ -62,6 +62,14 @@ def _mb(size: int) -> float:
     return size / 1_000_000
 
 
+def _size(size: int) -> str:
+    """1,234 B / 12.3 kB / 45.6 MB / 1.2 GB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size:,} B"
+
+
 @dataclass
 class FileResult:
     """What happened to one delivered file in this run."""
@@ -111,7 +119,7 @@ class LoadSummary:
         counts = self.counts
         return (
             f"load finished in {self.seconds:.1f} s (batch {self.batch_id}): "
-            f"{len(loaded)} loaded ({self.rows_loaded:,} rows, {_mb(size):.1f} MB, "
+            f"{len(loaded)} loaded ({self.rows_loaded:,} rows, {_size(size)}, "
             f"{rate:.1f} MB/s), {counts['rejected']} rejected, {counts['duplicate']} duplicate, "
             f"{counts['unknown']} unknown, {counts[KNOWN]} already recorded"
         )
@@ -181,7 +189,7 @@ def _heartbeat(con: duckdb.DuckDBPyConnection, label: str, size: int) -> Iterato
             if share >= 0:
                 elapsed = time.monotonic() - started
                 rate = _mb(size) * share / 100 / elapsed if elapsed else 0.0
-                log.info("    %s: %.0f%% of %.1f MB (%.1f MB/s)", label, share, _mb(size), rate)
+                log.info("    %s: %.0f%% of %s (%.1f MB/s)", label, share, _size(size), rate)
 
     thread = threading.Thread(target=beat, name="load-progress", daemon=True)
     thread.start()
@@ -459,7 +467,7 @@ def _describe(result: FileResult) -> str:
     rate = _mb(result.size) / result.seconds if result.seconds > 0 else 0.0
     if result.outcome == "loaded":
         text = (
-            f"loaded {result.rel_path}: {result.rows:,} rows, {_mb(result.size):.1f} MB "
+            f"loaded {result.rel_path}: {result.rows:,} rows, {_size(result.size)} "
             f"in {result.seconds:.2f} s ({rate:.1f} MB/s)"
         )
         if result.warnings:
@@ -481,8 +489,8 @@ def load(root: DataRoot, mode: str = "move", schemas: DataSchemas | None = None)
         deliveries = discover(root, schemas)
         total_size = sum(d.size for d in deliveries)
         log.info(
-            "loading from %s: %d file(s), %.1f MB (mode %s)",
-            root.raw, len(deliveries), _mb(total_size), mode,
+            "loading from %s: %d file(s), %s (mode %s)",
+            root.raw, len(deliveries), _size(total_size), mode,
         )  # fmt: skip
         con = connect(root)
         try:
@@ -501,11 +509,11 @@ def load(root: DataRoot, mode: str = "move", schemas: DataSchemas | None = None)
                     elapsed = time.monotonic() - started
                     log.log(
                         level,
-                        "[%d/%d files, %.0f%% of %.1f MB, %.1f MB/s] %s",
+                        "[%d/%d files, %.0f%% of %s, %.1f MB/s] %s",
                         index,
                         len(deliveries),
                         100 * done_size / total_size if total_size else 100,
-                        _mb(total_size),
+                        _size(total_size),
                         _mb(done_size) / elapsed if elapsed else 0.0,
                         _describe(result),
                     )
