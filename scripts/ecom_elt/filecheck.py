@@ -424,7 +424,8 @@ def locate_json_problem(path: Path, gzipped: bool, fmt: str) -> tuple[str, str] 
                     except json.JSONDecodeError as exc:
                         where = f"line {line_no}: {clip(line)}"
                         return (
-                            f"line {line_no} is not valid JSON ({exc.msg}, column {exc.colno})",
+                            f"line {line_no} is not valid JSON "
+                            f"({exc.msg.removesuffix(' at')}, column {exc.colno})",
                             where,
                         )
                     if not isinstance(value, dict):
@@ -439,7 +440,9 @@ def locate_json_problem(path: Path, gzipped: bool, fmt: str) -> tuple[str, str] 
     except json.JSONDecodeError as exc:
         lines = text.splitlines() or [""]
         line = lines[min(exc.lineno, len(lines)) - 1]
-        problem = f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})"
+        problem = (
+            f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg.removesuffix(' at')})"
+        )
         return problem, f"line {exc.lineno}: {clip(line)}"
     if not isinstance(value, list):
         return f"the file holds a JSON {_kind(value)}, not an array", clip(text)
