@@ -1,5 +1,10 @@
-"""Generate a sample dataset: plan, build the entities in DuckDB, write the files, plant defects,
-write the manifest.
+"""Generate a sample dataset, in five steps.
+
+1. Plan (pure Python, from the seed): volumes per day, anomaly days, how each file is delivered.
+2. Build the entities as DuckDB tables with hash-based randomness (no Python loop over rows).
+3. Write one file per source and day (per hour for some API days) with COPY, two at a time.
+4. Plant the defects the level asks for (rows broken in place, extra broken files).
+5. Write the manifest beside raw/: options, every file with its SHA-256, every defect.
 """
 
 from __future__ import annotations

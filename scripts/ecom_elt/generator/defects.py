@@ -30,7 +30,13 @@ from ecom_elt.generator import api_logs, orders, products, sessions, users
 from ecom_elt.generator.file_edit import FileEditor
 from ecom_elt.generator.manifest import DefectRecord, FileRecord, GeneratorManifest
 from ecom_elt.generator.mutations import MUTATIONS, Row, break_rule
-from ecom_elt.generator.plan import FileSpec, Plan, with_files
+from ecom_elt.generator.plan import (
+    FIRST_ANOMALY_INDEX,
+    LAST_DAYS_FREE,
+    FileSpec,
+    Plan,
+    with_files,
+)
 from ecom_elt.generator.randomness import execute, prng
 from ecom_elt.generator.rows import RowQuery
 from ecom_elt.generator.writer import FileWriter, WrittenFile, sha256_of, store_bytes
@@ -119,7 +125,7 @@ class Planter:
         return None
 
     def _skip(self, what: str, source: str | None, reason: str) -> None:
-        log.warning("defect %s (%s) not planted: %s", what, source, reason)
+        log.debug("defect %s (%s) not planted: %s", what, source, reason)
         self.skipped.append({"defect": what, "source": source, "reason": reason})
 
     def _is_quiet(self, spec: FileSpec) -> bool:
@@ -187,7 +193,15 @@ class Planter:
         manifest.files = list(self.records.values())
         manifest.defects = self.defects
         manifest.skipped = self.skipped
-        log.info("planted %d defects (%d skipped)", len(self.defects), len(self.skipped))
+        log.info("planted %d defects", len(self.defects))
+        if self.skipped:
+            reasons = sorted({s["reason"] for s in self.skipped})
+            log.warning(
+                "%d defects could not be planted (%s); a larger --scale or --days has room "
+                "for them; the manifest lists them under skipped_defects",
+                len(self.skipped),
+                "; ".join(reasons[:3]) + ("; ..." if len(reasons) > 3 else ""),
+            )
 
     def _defect(self, written: WrittenFile | None, **fields: Any) -> DefectRecord:
         if written is not None:
@@ -714,6 +728,15 @@ class Planter:
     # ------------------------------------------------------------------ anomalies
 
     def _record_anomalies(self) -> None:
+        wanted = 3 if self.level == "heavy" else 2
+        if len(self.plan.anomalies) < wanted:
+            self._skip(
+                "anomaly",
+                None,
+                f"{wanted - len(self.plan.anomalies)} anomaly day(s) need days after the "
+                f"detector's cold start: use --days {FIRST_ANOMALY_INDEX + LAST_DAYS_FREE + wanted}"
+                " or more",
+            )
         for anomaly in self.plan.anomalies:
             also = ", ".join(anomaly.also_affects)
             self._defect(
