@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -55,20 +56,51 @@ def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _build_entities(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, int]:
-    """Create every entity table; returns their sizes (for the log and the manifest)."""
-    steps = [
-        ("calendar", calendar.build),
-        ("products", products.build),
-        ("sessions", sessions.build),
-        ("users", users.build),
-        ("orders", orders.build),
-        ("api requests", api_logs.build),
-    ]
-    for label, step in steps:
-        started = time.perf_counter()
-        step(con, plan)
-        log.info("built %s in %.1f s", label, time.perf_counter() - started)
+# Entities in build order, with the sources whose files can be written once they exist.
+BUILD_STEPS = (
+    ("calendar", calendar.build, ()),
+    ("products", products.build, ("products",)),
+    ("sessions", sessions.build, ("sessions",)),
+    ("users", users.build, ("users",)),
+    ("orders", orders.build, ("orders",)),
+    ("api requests", api_logs.build, ("api_logs",)),
+)
+
+
+def _build_and_write(
+    con: duckdb.DuckDBPyConnection, plan: Plan, writer: FileWriter
+) -> list[WrittenFile]:
+    """Build the entity tables one by one; a source's files are written (two at a time, in the
+    background) as soon as its table exists, so writing fills the cores the builds leave idle.
+    Results come back in plan order, whatever order they finish in.
+    """
+    futures: dict[int, Future[WrittenFile]] = {}
+    position = {id(spec): i for i, spec in enumerate(plan.files)}
+    done = [0]
+    total = len(plan.files)
+    step = max(1, total // 10)
+
+    def progress(_: Future[WrittenFile]) -> None:
+        done[0] += 1
+        if done[0] % step == 0 or done[0] == total:
+            log.info("wrote %d/%d files", done[0], total)
+
+    with ThreadPoolExecutor(max_workers=writer.workers) as pool:
+        for label, build, sources in BUILD_STEPS:
+            started = time.perf_counter()
+            build(con, plan)
+            log.info("built %s in %.1f s", label, time.perf_counter() - started)
+            for spec in plan.files:
+                if spec.source in sources:
+                    rows = SOURCE_MODULES[spec.source].rows(spec, plan)
+                    future = pool.submit(writer.write, spec, rows)
+                    future.add_done_callback(progress)
+                    futures[position[id(spec)]] = future
+        return [futures[i].result() for i in range(total)]
+
+
+def _sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Entity counts, for the log and the manifest."""
     sizes = {}
     for table in ("products", "sessions", "orders", "order_lines", "api_requests", "api_bots"):
         row = con.execute(f"select count(*) from {table}").fetchone()
@@ -150,18 +182,11 @@ def generate_with_options(
                 options.scale,
                 options.defects,
             )
-            sizes = _build_entities(con, plan)
             planted = defects.Planter(plan, root.root)
             plan = planted.plan_delivery_quirks()
             writer = FileWriter(con, variables, raw, scratch, workers=2)
-            jobs = [(spec, SOURCE_MODULES[spec.source].rows(spec, plan)) for spec in plan.files]
-            step = max(1, len(jobs) // 10)
-
-            def progress(done: int, total: int) -> None:
-                if done % step == 0 or done == total:
-                    log.info("wrote %d/%d files", done, total)
-
-            written = writer.write_all(jobs, progress)
+            written = _build_and_write(con, plan, writer)
+            sizes = _sizes(con)
             written = _drop_empty(written)
             manifest = GeneratorManifest(options=options.as_dict())
             manifest.files = [_record(root.root, w) for w in written]

@@ -21,8 +21,6 @@ try:
     import fcntl
 except ImportError:  # Windows: no named pipes either
     fcntl = None  # type: ignore[assignment]
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,24 +207,6 @@ class FileWriter:
         else:
             digest = sha256_of(target)
         return WrittenFile(spec, target, count, target.stat().st_size, digest)
-
-    def write_all(
-        self,
-        jobs: Iterable[tuple[FileSpec, RowQuery]],
-        progress: Callable[[int, int], None] | None = None,
-    ) -> list[WrittenFile]:
-        """Write every job, two at a time; results in job order."""
-        job_list = list(jobs)
-        done = 0
-        results: list[WrittenFile] = []
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(self.write, spec, rows) for spec, rows in job_list]
-            for future in futures:
-                results.append(future.result())
-                done += 1
-                if progress:
-                    progress(done, len(job_list))
-        return results
 
 
 def remove_empty_dirs(folder: Path) -> None:
