@@ -9,7 +9,10 @@ and costs about as much as the read itself. Instead the insert keeps the file's 
 (`preserve_insertion_order`, DuckDB's default, which the loader sets explicitly), so inside the
 file's transaction its rows occupy consecutive row ids in file order; one UPDATE then sets
 `_row_number = rowid - first_rowid + 1`, in the same transaction as the insert. A check that the
-row ids are consecutive guards the assumption.
+row ids are consecutive guards the assumption (tests/python/test_load.py proves the order on a
+parallel read; without preserve_insertion_order nearly every row would be out of place). The
+UPDATE is cheap itself, but it makes DuckDB rewrite the file's row groups at commit: about 10-15 %
+more CPU than the insert alone, against roughly 2x the wall time for the single-threaded window.
 
 Paths. DuckDB's table functions treat `*`, `?` and `[` in a path as a glob, so the file is read
 through a symlink with a plain name in a private temporary folder; the path is a bound parameter.
