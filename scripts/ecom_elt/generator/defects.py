@@ -57,12 +57,11 @@ COPIES = {"none": 0, "default": 1, "heavy": 2}
 # Per file: error rows stay under max_quarantined_share (0.05), duplicates under
 # max_duplicate_share (0.02).
 ERROR_SHARE_PER_FILE = 0.04
+MAX_ERRORS_PER_FILE = 6
 WARNINGS_PER_FILE = 2
 MIN_ROWS_FOR_ROW_DEFECT = 25
 DUPLICATE_SHARE = 0.01
 MIN_ROWS_FOR_DUPLICATES = 100
-# Files above this many rows are broken only when no smaller file has room.
-BIG_FILE_ROWS = 50_000
 OVER_LIMIT_SHARE = 0.12
 INCOMPLETE_SHARE = 0.2
 # Which files carry the rules of each rule target.
@@ -179,6 +178,7 @@ class Planter:
         """Break rows, duplicate rows, add broken files; fill the manifest's defect list."""
         if self.level == "none":
             return
+        log.info("planting %s defects", self.level)
         self.writer = writer
         self.written = written
         self.records = {record.path: record for record in manifest.files}
@@ -301,30 +301,36 @@ class Planter:
                 and self._is_quiet(w.spec)
                 and w.rows >= MIN_ROWS_FOR_ROW_DEFECT
             ),
-            # Small files first: a planted row rewrites its whole file.
-            key=lambda w: (
-                w.rows > BIG_FILE_ROWS,
-                prng(self.seed, "defect-file", w.spec.relative_path),
-            ),
+            # Small files first, a few defects each: a planted row rewrites its whole file.
+            key=lambda w: (w.rows, prng(self.seed, "defect-file", w.spec.relative_path)),
         )
-        room = {
-            self._path(w): [math.floor(w.rows * ERROR_SHARE_PER_FILE), WARNINGS_PER_FILE]
-            for w in candidates
-        }
         assigned: dict[str, list[Rule]] = {}
-        cursor = 0
-        for rule in instances:
-            slot = 0 if rule.severity == "error" else 1
-            for step in range(len(candidates)):
-                written = candidates[(cursor + step) % len(candidates)]
-                path = self._path(written)
-                if room[path][slot] > 0:
-                    room[path][slot] -= 1
-                    assigned.setdefault(path, []).append(rule)
-                    cursor = (cursor + step + 1) % len(candidates)
-                    break
-            else:
-                self._skip(rule.name, rule.source, "no file has room for another bad row")
+        pending = list(instances)
+        # A few per file first; when few files are large enough, up to the share limit.
+        for cap in (MAX_ERRORS_PER_FILE, None):
+            room = {
+                self._path(w): [
+                    min(cap or w.rows, math.floor(w.rows * ERROR_SHARE_PER_FILE))
+                    - sum(r.severity == "error" for r in assigned.get(self._path(w), [])),
+                    WARNINGS_PER_FILE
+                    - sum(r.severity != "error" for r in assigned.get(self._path(w), [])),
+                ]
+                for w in candidates
+            }
+            left = []
+            for rule in pending:
+                slot = 0 if rule.severity == "error" else 1
+                for written in candidates:
+                    path = self._path(written)
+                    if room[path][slot] > 0 and rule not in assigned.get(path, []):
+                        room[path][slot] -= 1
+                        assigned.setdefault(path, []).append(rule)
+                        break
+                else:
+                    left.append(rule)
+            pending = left
+        for rule in pending:
+            self._skip(rule.name, rule.source, "no file has room for another bad row")
         by_path = {self._path(w): w for w in candidates}
         for path, rules in assigned.items():
             self._break_rows_in(by_path[path], rules)
@@ -407,10 +413,7 @@ class Planter:
                     and self._is_quiet(w.spec)
                     and w.rows >= MIN_ROWS_FOR_DUPLICATES
                 ),
-                key=lambda w: (
-                    w.rows > BIG_FILE_ROWS,
-                    prng(self.seed, "duplicate-file", w.spec.relative_path),
-                ),
+                key=lambda w: (w.rows, prng(self.seed, "duplicate-file", w.spec.relative_path)),
             )
             if not candidates:
                 self._skip("duplicate_in_file", source, "no file is large enough")
