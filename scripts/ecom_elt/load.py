@@ -283,25 +283,27 @@ class _Loader:
         path = self.links.link(d.path, gzipped)
         loaded_at = _now()
         try:
-            with _transaction(self.con):
-                file_id = self.manifest.next_file_id()
-                lineage = ingest.Lineage(
-                    file_id, d.name, scan and scan.sha256, d.business_date, loaded_at, self.batch_id
-                )
+            with _transaction(self.con), _heartbeat(self.con, d.name, d.size):
                 try:
-                    with _heartbeat(self.con, d.name, d.size):
-                        if schema.format != "csv":
-                            warnings = self._check_json_keys(d, schema, path)
-                        rows = self._insert(d, schema, header, path, lineage)
+                    if schema.format != "csv":
+                        warnings = self._check_json_keys(d, schema, path)
+                    rows, first_rowid = self._stage(d, schema, header, path)
                 finally:
                     if pending is not None:
                         scan = pending.result()
                 assert scan is not None
                 if scan.problem is not None:  # unreadable bytes explain any read error best
                     raise _Reject([scan.problem])
-                ingest.number_rows(
-                    self.con, d.source, file_id, rows, scan.sha256 if pending else None
+                file_id = self.manifest.next_file_id()
+                lineage = ingest.Lineage(
+                    file_id, d.name, scan.sha256, d.business_date, loaded_at, self.batch_id
                 )
+                appended = ingest.append_staged(self.con, schema, lineage, first_rowid)
+                if appended != rows:
+                    raise PipelineError(
+                        f"internal check failed: {rows:,} rows read from {d.rel_path} but "
+                        f"{appended:,} appended; nothing of the file was kept"
+                    )
                 dest = self._destination(d, "loaded")
                 row = self._row(d, scan, file_id, "loaded", [], warnings, started, rows, dest)
                 row.loaded_at = loaded_at
@@ -337,30 +339,27 @@ class _Loader:
             raise _Reject(layout.errors, rows)
         return layout.warnings
 
-    def _insert(
-        self,
-        d: Delivery,
-        schema: SourceSchema,
-        header: list[str],
-        path: str,
-        lineage: ingest.Lineage,
-    ) -> int:
+    def _stage(
+        self, d: Delivery, schema: SourceSchema, header: list[str], path: str
+    ) -> tuple[int, int]:
+        """Read the file into the stage; (rows, first row id)."""
         try:
             if schema.format == "csv":
-                rows = ingest.insert_csv(self.con, schema, header, path, d.info.gzipped, lineage)
+                ingest.stage_csv(self.con, schema, header, path, d.info.gzipped)
             else:
-                rows = ingest.insert_json(self.con, schema, path, d.info.gzipped, lineage)
+                ingest.stage_json(self.con, schema, path, d.info.gzipped)
         except duckdb.Error as exc:
             if not _is_file_error(exc):
                 raise
             raise _Reject(
                 [fc.describe_load_error(d.name, schema.format, exc, d.path, d.info.gzipped)]
             ) from None
+        rows, first_rowid = ingest.staged_rows(self.con)
         if rows == 0:
             what = "a header but no rows" if schema.format == "csv" else "no records"
             example = "0 data rows" if schema.format == "csv" else "0 records"
             raise _Reject([fc.finding(d.name, fc.FILE_EMPTY, f"the file has {what}", example)], 0)
-        return rows
+        return rows, first_rowid
 
     # ------------------------------------------------------------------ outcomes
 
