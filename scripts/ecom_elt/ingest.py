@@ -59,16 +59,24 @@ class Lineage:
 
 
 class ReadLinks:
-    """Plain-named symlinks to delivered files, in a private temporary folder."""
+    """Plain-named symlinks to delivered files, in `<root>/.loader-links/` (emptied at the start
+    of every run, so a killed run leaves nothing behind for long), or in a private temporary
+    folder when the data root's path itself has glob or quote characters."""
 
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="ecom-load-"))
-        if _UNSAFE_PATH & set(str(self.folder)):
-            shutil.rmtree(self.folder, ignore_errors=True)
-            raise PipelineError(
-                f"the temporary folder {self.folder} has glob or quote characters in its path; "
-                "set TMPDIR to a plain folder"
-            )
+    def __init__(self, data_root: Path) -> None:
+        folder = data_root / ".loader-links"
+        if _UNSAFE_PATH & set(str(folder.absolute())):
+            folder = Path(tempfile.mkdtemp(prefix="ecom-load-"))
+            if _UNSAFE_PATH & set(str(folder)):
+                shutil.rmtree(folder, ignore_errors=True)
+                raise PipelineError(
+                    f"the temporary folder {folder} has glob or quote characters in its path; "
+                    "set TMPDIR to a plain folder"
+                )
+        else:  # the caller holds the pipeline lock: what is there is a killed run's leftover
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        self.folder = folder.absolute()
         self.count = 0
 
     def link(self, target: Path, gzipped: bool) -> str:

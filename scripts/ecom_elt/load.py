@@ -495,7 +495,7 @@ def load(root: DataRoot, mode: str = "move", schemas: DataSchemas | None = None)
         try:
             ensure_raw_schema(con, schemas)
             summary = LoadSummary(batch_id=Manifest(con).next_batch_id(), mode=mode)
-            with ingest.ReadLinks() as links:
+            with ingest.ReadLinks(root.root) as links:
                 loader = _Loader(root, con, schemas, mode, summary.batch_id, links)
                 done_size = 0
                 for index, delivery in enumerate(deliveries, 1):

@@ -32,7 +32,7 @@ from test_load import (
 from ecom_elt.config import config_dir
 from ecom_elt.load import load
 from ecom_elt.lock import PipelineBusy, pipeline_lock
-from ecom_elt.paths import DataRoot
+from ecom_elt.paths import DataRoot, data_root
 
 
 def only_row(root: DataRoot) -> dict[str, Any]:
@@ -549,3 +549,14 @@ def test_warehouse_held_by_another_process_is_a_clear_failure(
     assert "open in another process" in done.stderr
     assert "Traceback" not in done.stderr
     assert raw_files(root) == [file_name("sessions")]
+
+
+def test_data_root_with_glob_and_quote_characters(tmp_path: Path) -> None:
+    odd = data_root(tmp_path / "it's [a] *root*")
+    odd.raw.mkdir(parents=True)
+    valid_file(odd, "orders", 3)
+    valid_file(odd, "api_logs", 2, gz=True)
+    summary = load(odd)
+    assert summary.counts == {"loaded": 2}
+    assert row_count(odd, "orders") == 3 and row_count(odd, "api_logs") == 2
+    assert not (odd.root / ".loader-links").exists()
