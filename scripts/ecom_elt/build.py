@@ -2,6 +2,8 @@
 
 dbt runs in a child process from the repository root (where dbt_project.yml and profiles.yml
 are), with $ECOM_DATA_DIR pointing at the data root, so the profile finds the warehouse.
+The pipeline's build leaves out dbt's unit tests, as dbt advises for production runs: they test
+the SQL's logic on fixed inputs, not the data, and `make test` (and a bare `dbt build`) runs them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="data root (default: $ECOM_DATA_DIR or data/)")
+    parser.add_argument(
+        "--unit-tests", action="store_true", help="also run dbt's unit tests (make test does)"
+    )
     parser.add_argument(
         "dbt_args",
         nargs=argparse.REMAINDER,
@@ -57,8 +62,8 @@ def run_dbt(root: DataRoot, arguments: list[str]) -> int:
         raise PipelineError("dbt is not installed: run `make install`") from None
 
 
-def build(root: DataRoot, extra_args: list[str] | None = None) -> int:
-    """`dbt build` (models, seeds, snapshots, tests); returns dbt's exit code.
+def build(root: DataRoot, extra_args: list[str] | None = None, unit_tests: bool = False) -> int:
+    """`dbt build` (models, seeds, snapshots, data tests); returns dbt's exit code.
 
     dbt exits 1 when a model fails or an error-severity test fails; warnings keep it at 0.
     """
@@ -69,7 +74,8 @@ def build(root: DataRoot, extra_args: list[str] | None = None) -> int:
         )
     root.processed.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    code = run_dbt(root, ["build", *(extra_args or [])])
+    skip = [] if unit_tests else ["--exclude-resource-type", "unit_test"]
+    code = run_dbt(root, ["build", *skip, *(extra_args or [])])
     log.info("dbt build finished in %.1f s with exit code %d", time.monotonic() - started, code)
     return code
 
@@ -80,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     root = data_root(args.data_dir)
     extra = [a for a in args.dbt_args if a != "--"]
     with pipeline_lock(root):
-        code = build(root, extra)
+        code = build(root, extra, unit_tests=args.unit_tests)
     if code != 0:
         raise PipelineError(
             "dbt build failed: a model or an error-severity test failed "
