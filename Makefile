@@ -37,8 +37,8 @@ data: $(STAMP) ## Generate sample files into $ECOM_DATA_DIR/raw (DAYS START SEED
 load: $(STAMP) ## Load new files from $ECOM_DATA_DIR/raw into the warehouse's raw schema
 	$(ECOM) load
 
-build: $(STAMP) ## Run dbt build (models, seeds, tests) on the loaded warehouse
-	$(ECOM) build
+build: $(STAMP) ## Run dbt build (models, seeds, data tests) on the loaded warehouse (ARGS=...)
+	$(ECOM) build $(ARGS)
 
 report: $(STAMP) ## Write the alert file, validation reports, dashboard and business reports
 	$(ECOM) report
