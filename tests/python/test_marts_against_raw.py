@@ -1,8 +1,9 @@
 """End to end: the marts equal figures computed independently from the raw files.
 
-Two data roots, each built once per module (both in parallel, one per core): generated data
-without defects, and with the default defects. Each is loaded and built by the pipeline
-(`python -m ecom_elt load`, then `dbt build` from the repository root), while the test re-reads
+Three data roots, each built once per module (two at a time, one per core): generated data
+without defects, with the default defects, and with the heavy defects (about three of each).
+Each is loaded and built by the pipeline (`python -m ecom_elt load`, then `dbt build` from the
+repository root), while the test re-reads
 the raw files with plain Python (`tests/python/independent/`), judges files and rows against the
 contract and the thresholds in `config/quality_thresholds.yaml`, and computes every mart of
 `shared/spec/metrics.md`. Then every row of every mart is compared: money to the cent, rates and
@@ -158,11 +159,11 @@ def _build_dataset(tmp: Path, defects: str) -> Dataset:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[Dataset]]]:
-    """Both data roots, built side by side (each pipeline mostly keeps one core busy)."""
+    """The data roots, built two at a time (each pipeline mostly keeps one core busy)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         yield {
             defects: pool.submit(_build_dataset, tmp_path_factory.mktemp(defects), defects)
-            for defects in ("none", "default")
+            for defects in ("none", "default", "heavy")
         }
 
 
@@ -179,9 +180,10 @@ def clean_data(builds: dict[str, Future[Dataset]]) -> Dataset:
     return _result(builds["none"])
 
 
-@pytest.fixture(scope="module")
-def defect_data(builds: dict[str, Future[Dataset]]) -> Dataset:
-    return _result(builds["default"])
+@pytest.fixture(scope="module", params=["default", "heavy"])
+def defect_data(request: pytest.FixtureRequest, builds: dict[str, Future[Dataset]]) -> Dataset:
+    """The generator's default defects, and its heavy ones (about three of each kind)."""
+    return _result(builds[request.param])
 
 
 # ---------------------------------------------------------------------------------- helpers
