@@ -10,6 +10,16 @@
     )
 {%- endmacro %}
 
+{% macro spark__array_agg_ordered(expression, order_by) -%}
+    filter(
+        transform(
+            array_sort(collect_list(struct({{ order_by }}, {{ expression }} as aggregated))),
+            item -> item.aggregated
+        ),
+        value -> value is not null
+    )
+{%- endmacro %}
+
 {% macro default__array_agg_ordered(expression, order_by) -%}
     {{ exceptions.raise_compiler_error(
         "array_agg_ordered has no implementation for the " ~ target.type ~ " adapter") }}

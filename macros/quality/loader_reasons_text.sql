@@ -13,6 +13,22 @@
     )
 {%- endmacro %}
 
+{% macro spark__loader_reasons_text(reasons_column) -%}
+    coalesce(
+        nullif(
+            array_join(
+                transform(
+                    from_json({{ reasons_column }}, 'array<struct<message:string>>'),
+                    reason -> reason.message
+                ),
+                '; '
+            ),
+            ''
+        ),
+        'rejected by the loader'
+    )
+{%- endmacro %}
+
 {% macro default__loader_reasons_text(reasons_column) -%}
     {{ exceptions.raise_compiler_error(
         "loader_reasons_text has no implementation for the " ~ target.type ~ " adapter") }}

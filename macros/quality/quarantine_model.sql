@@ -41,14 +41,16 @@ flagged as (
         staged.file_row_number,
         staged.{{ key_column }} as record_key,
         file_status.status = 'rejected' as is_file_rejected,
-        coalesce(error_breaks.broken_rules, cast([] as varchar[])) as broken_rules,
+        coalesce(error_breaks.broken_rules, {{ string_array([]) }}) as broken_rules,
         case
             when file_status.status = 'rejected'
-                then list_concat(
-                    ['file_rejected: the whole file was rejected ('
-                        || array_to_string(file_status.reasons, '; ') || ')'],
-                    coalesce(error_breaks.rule_reasons, cast([] as varchar[]))
-                )
+                then {{ array_concat(
+                    string_array([
+                        "'file_rejected: the whole file was rejected ('
+                        || " ~ array_join_text('file_status.reasons', '; ') ~ " || ')'"
+                    ]),
+                    'coalesce(error_breaks.rule_reasons, ' ~ string_array([]) ~ ')'
+                ) }}
             else error_breaks.rule_reasons
         end as reasons,
         {{ row_as_json('staged') }} as record,

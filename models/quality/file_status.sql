@@ -24,8 +24,8 @@ unknown_files as (
         outcome as load_outcome,
         coalesce(row_count, 0) as row_count,
         'rejected' as status,
-        [{{ loader_reasons_text('reasons') }}] as reasons,
-        ['structure'] as failed_checks,
+        {{ string_array([loader_reasons_text('reasons')]) }} as reasons,
+        {{ string_array(["'structure'"]) }} as failed_checks,
         1 as checks_count,
         batch_id,
         loaded_at
