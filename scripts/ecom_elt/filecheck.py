@@ -25,8 +25,9 @@ import json
 import re
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,8 @@ class _Gunzip:
     def _broken(self, problem: str) -> _Problem:
         problem = problem.removeprefix("Error -3 while decompressing data: ")
         problem = _ZLIB_PROBLEMS.get(problem, problem)
-        example = f"after {self.produced:,} bytes of content (line {self.text.lines + 1:,})"
+        line = self.text.locate(self.produced)[0] + 1
+        example = f"after {self.produced:,} bytes of content (line {line:,})"
         return _Problem(
             finding(
                 self.file_name, FILE_UNREADABLE, f"the gzip data is corrupt: {problem}", example
@@ -153,13 +155,14 @@ class _Gunzip:
 
 
 class _Utf8:
-    """Incremental UTF-8 validation that knows the line it is on."""
+    """Incremental UTF-8 validation. Lines are not counted as the bytes pass (that alone would
+    cost as much as the hash); a problem's line is found by reading the content again."""
 
-    def __init__(self, file_name: str) -> None:
+    def __init__(self, file_name: str, locate: Callable[[int], tuple[int, bytes]]) -> None:
         self.file_name = file_name
         self.decoder = codecs.getincrementaldecoder("utf-8")()
-        self.lines = 0  # newlines before the current chunk
-        self.line_start = b""  # first bytes of the current line
+        self.offset = 0  # content bytes before the current chunk
+        self.locate = locate  # (newlines before an offset, first bytes of that line)
 
     def feed(self, data: bytes) -> None:
         pending = self.decoder.getstate()[0]
@@ -168,12 +171,7 @@ class _Utf8:
                 self.decoder.decode(data)
             except UnicodeDecodeError as exc:
                 raise _Problem(self._not_utf8(data, max(exc.start - len(pending), 0))) from None
-        newlines = data.count(b"\n")
-        if newlines:
-            self.lines += newlines
-            self.line_start = data[data.rfind(b"\n") + 1 :][:512]
-        elif len(self.line_start) < 512:
-            self.line_start += data[: 512 - len(self.line_start)]
+        self.offset += len(data)
 
     def finish(self) -> None:
         try:
@@ -182,14 +180,15 @@ class _Utf8:
             raise _Problem(self._not_utf8(b"", 0)) from None
 
     def _not_utf8(self, data: bytes, index: int) -> Finding:
+        lines, line_start = self.locate(self.offset)
         before = data.rfind(b"\n", 0, index)
-        line_no = self.lines + data.count(b"\n", 0, index) + 1
+        line_no = lines + data.count(b"\n", 0, index) + 1
         if before >= 0:
             start = data[before + 1 :]
             column = index - before
         else:
-            start = self.line_start + data
-            column = len(self.line_start) + index + 1
+            start = line_start + data
+            column = len(line_start) + index + 1
         end = start.find(b"\n")
         line = start[: end if end >= 0 else 512].decode("utf-8", "backslashreplace")
         if line_no == 1 and column == 1 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -208,7 +207,7 @@ def scan_bytes(path: Path, file_name: str, gzipped: bool, check_text: bool = Tru
     """Hash the bytes as delivered; unless `check_text` is False also check gzip and UTF-8."""
     digest = hashlib.sha256()
     size = 0
-    text = _Utf8(file_name) if check_text else None
+    text = _Utf8(file_name, partial(content_lines, path, gzipped)) if check_text else None
     gunzip = _Gunzip(file_name, text) if gzipped and text else None
     problem: Finding | None = None
     try:
@@ -235,6 +234,48 @@ def scan_bytes(path: Path, file_name: str, gzipped: bool, check_text: bool = Tru
             file_name, FILE_UNREADABLE, f"cannot read the file: {exc.strerror}", f"{size:,} bytes"
         )
     return ByteScan(digest.hexdigest(), size, problem)
+
+
+def content_lines(path: Path, gzipped: bool, upto: int) -> tuple[int, bytes]:
+    """(newlines in the first `upto` bytes of the content, the first bytes of the line that
+    follows them): where a problem found at content offset `upto` sits. Reads the file again
+    (only a bad file pays for it); a damaged gzip stream is read as far as it goes."""
+    lines = 0
+    line_start = b""
+    seen = 0
+
+    def take(data: bytes) -> None:
+        nonlocal lines, line_start
+        newlines = data.count(b"\n")
+        if newlines:
+            lines += newlines
+            line_start = data[data.rfind(b"\n") + 1 :][:512]
+        elif len(line_start) < 512:
+            line_start += data[: 512 - len(line_start)]
+
+    try:
+        with open(path, "rb") as fh:
+            inflater = zlib.decompressobj(wbits=31) if gzipped else None
+            while seen < upto and (chunk := fh.read(CHUNK)):
+                pending = chunk
+                while pending and seen < upto:
+                    if inflater is None:
+                        out, pending = pending, b""
+                    else:
+                        out = inflater.decompress(pending, _GUNZIP_OUT)
+                        if inflater.eof:
+                            pending = inflater.unused_data
+                            inflater = zlib.decompressobj(wbits=31)
+                        else:
+                            pending = inflater.unconsumed_tail
+                    out = out[: upto - seen]
+                    seen += len(out)
+                    take(out)
+                    if not out and not pending:
+                        break
+    except (OSError, zlib.error):
+        pass
+    return lines, line_start
 
 
 class BackgroundScan:

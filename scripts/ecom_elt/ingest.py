@@ -1,26 +1,26 @@
-"""Append one file's rows to `raw.<source>`: DuckDB reads the whole file in one statement.
+"""Append files' rows to `raw.<source>`: DuckDB reads several files of a source in one statement.
 
-DuckDB parses the file in parallel inside that statement, so there is no Python row loop and no
-worker pool. Every value is loaded as delivered: CSV fields as text (an empty field is null),
-JSON scalars as their text (`19.99`, `true`), JSON objects and arrays as `json`.
+DuckDB parses the files in parallel inside that statement (a list of paths is read by all its
+threads): that is the worker pool, and there is no Python row loop. Every value is loaded as
+delivered: CSV fields as text (an empty field is null), JSON scalars as their text (`19.99`,
+`true`), JSON objects and arrays as `json`.
 
-Row numbers, without a global window. DuckDB's reader does not expose a CSV line number, and
-`row_number() over ()` (or a POSITIONAL JOIN with a range) makes DuckDB read the file on one
-thread: about 2x the time of the read. So the read goes, in parallel, into a transaction-local
-temporary table `_loader_stage` (in memory, spilled to disk when large), which keeps the file's
-order (`preserve_insertion_order`, DuckDB's default, set explicitly by the loader): its row ids
-are consecutive in file order, and the append to `raw.<source>` - parallel again - computes
-`_row_number = rowid - first_rowid + 1`. A check that the row ids are consecutive guards the
-assumption (tests/python/test_load.py proves the order on a parallel read; without
-preserve_insertion_order nearly every row would be out of place).
+The read goes into a temporary table, the stage (`_loader_stage`, in memory, spilled to
+`temp_directory` when large), with the position of each row's file in the list read. DuckDB keeps
+the order of what it reads (`preserve_insertion_order`, set by the loader): the stage's row ids
+are consecutive per file, in file order, so `_row_number = rowid - <the file's first rowid> + 1`
+(`stage_stats` checks that each file's row ids are consecutive). Why not a window:
+`row_number() over ()` (or a POSITIONAL JOIN with a range) makes DuckDB read on one thread,
+about 2x the time of the read; appending first and UPDATE-ing the numbers made DuckDB rewrite
+every row group at commit (10 M rows: 15.4 s, against 11.7 s through the stage).
 
-Measured on 10 M sessions rows (1.2 GB, 2 threads, quiet machine): appending first and then
-UPDATE-ing `_row_number` by rowid took 15.4 s (DuckDB rewrites every updated row group at commit,
-on one thread); the stage takes 11.7 s: parse 2.4 s, keeping the rows in memory 1.3 s, the
-compressed append with lineage 7.2 s; a bare typed CREATE TABLE AS takes 7.8 s.
+A JSON file is read once, as one JSON value per record (`read_json_objects`): the same stage
+gives the count of records that are not objects and the keys found across all records (for the
+required / extra / missing field findings), and the append extracts the contract's fields from
+it (`json_extract_string` with all paths at once: one parse per record).
 
-Paths. DuckDB's table functions treat `*`, `?` and `[` in a path as a glob, so the file is read
-through a symlink with a plain name in a private temporary folder; the path is a bound parameter.
+Paths. DuckDB's table functions treat `*`, `?` and `[` in a path as a glob, so every file is read
+through a symlink with a plain name (ReadLinks); paths are bound parameters.
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ MAX_JSON_OBJECT_BYTES = 256 << 20
 _JSON_FORMATS = {"json_array": "array", "json_lines": "newline_delimited"}
 _UNSAFE_PATH = set("*?[]{}'\"\\")
 
+STAGE = "_loader_stage"
+FILE_COLUMN = "_loader_file"  # 1-based position of the row's file in the list read
+RECORD_COLUMN = "_loader_record"  # JSON sources: the record as read
+
 
 @dataclass(frozen=True)
 class Lineage:
@@ -56,6 +60,16 @@ class Lineage:
     business_date: date
     loaded_at: datetime
     batch_id: int
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """One file's rows in the stage."""
+
+    rows: int
+    first_rowid: int
+    not_objects: int = 0  # JSON records that are not objects
+    keys: tuple[str, ...] = ()  # JSON keys found across the file's objects
 
 
 class ReadLinks:
@@ -81,7 +95,7 @@ class ReadLinks:
 
     def link(self, target: Path, gzipped: bool) -> str:
         self.count += 1
-        path = self.folder / f"f{self.count}{'.gz' if gzipped else ''}"
+        path = self.folder / f"f{self.count:07d}{'.gz' if gzipped else ''}"
         os.symlink(target, path)
         return str(path)
 
@@ -97,35 +111,31 @@ class ReadLinks:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _lineage_params(lineage: Lineage) -> dict[str, object]:
-    return {
-        "file_id": lineage.file_id,
-        "file_name": lineage.file_name,
-        "file_hash": lineage.file_hash,
-        "business_date": lineage.business_date,
-        "loaded_at": lineage.loaded_at,
-        "batch_id": lineage.batch_id,
-    }
+def _file_position(paths: list[str]) -> tuple[str, dict[str, object]]:
+    """The stage's file column: a constant for one file, else the position of `filename`."""
+    if len(paths) == 1:
+        return f"1::usmallint as {ident(FILE_COLUMN)}", {"path": paths[0]}
+    return (
+        f"list_position($path, filename)::usmallint as {ident(FILE_COLUMN)}",
+        {"path": paths},
+    )
 
 
-STAGE = "_loader_stage"
-
-
-def _stage_sql(select_list: list[str], reader: str) -> str:
-    columns = ", ".join(select_list)
-    return f"create or replace temp table {ident(STAGE)} as select {columns} from {reader}"
+def _reader_options(paths: list[str]) -> str:
+    return ", filename = true" if len(paths) > 1 else ""
 
 
 def stage_csv(
     con: duckdb.DuckDBPyConnection,
     schema: SourceSchema,
     header: list[str],
-    path: str,
+    paths: list[str],
     gzipped: bool,
 ) -> None:
-    """Read a CSV file (header `header`, in file order) into the stage, in the schema's columns."""
+    """Read CSV files (all with the header `header`) into the stage, in the schema's columns."""
     position = {name: i for i, name in enumerate(header)}
-    select_list = [
+    file_column, params = _file_position(paths)
+    select_list = [file_column] + [
         f"c{position[c.name]} as {ident(c.name)}"
         if c.name in position
         else f"null::varchar as {ident(c.name)}"
@@ -134,93 +144,178 @@ def stage_csv(
     reader = (
         "read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
         "auto_detect = false, strict_mode = true, null_padding = false, columns = $columns, "
-        "compression = $compression, max_line_size = $max_line, encoding = 'utf-8')"
+        "compression = $compression, max_line_size = $max_line, encoding = 'utf-8'"
+        f"{_reader_options(paths)})"
     )
-    params = {
-        "path": path,
+    params |= {
         "columns": {f"c{i}": "VARCHAR" for i in range(len(header))},
         "compression": "gzip" if gzipped else "none",
         "max_line": MAX_CSV_LINE_BYTES,
     }
-    con.execute(_stage_sql(select_list, reader), params)
+    con.execute(
+        f"create or replace temp table {ident(STAGE)} as select {', '.join(select_list)} "
+        f"from {reader}",
+        params,
+    )
 
 
-def _json_reader_params(schema: SourceSchema, path: str, gzipped: bool) -> dict[str, object]:
-    return {
-        "path": path,
+def stage_json(
+    con: duckdb.DuckDBPyConnection, schema: SourceSchema, paths: list[str], gzipped: bool
+) -> None:
+    """Read JSON arrays' elements or JSON Lines files' records into the stage, one JSON value per
+    record (an object, or whatever else a bad file holds)."""
+    file_column, params = _file_position(paths)
+    reader = (
+        "read_json_objects($path, format = $format, compression = $compression, "
+        f"maximum_object_size = $max_object{_reader_options(paths)})"
+    )
+    params |= {
         "format": _JSON_FORMATS[schema.format],
         "compression": "gzip" if gzipped else "none",
         "max_object": MAX_JSON_OBJECT_BYTES,
     }
-
-
-def json_keys(
-    con: duckdb.DuckDBPyConnection, schema: SourceSchema, path: str, gzipped: bool
-) -> tuple[int, int, list[str]]:
-    """(records, records that are not objects, keys found across all objects)."""
-    row = con.execute(
-        "select count(*), count(*) filter (where json_type(json) is distinct from 'OBJECT'), "
-        "list_distinct(flatten(list(distinct json_keys(json)) "
-        "filter (where json_type(json) = 'OBJECT'))) "
-        "from read_json_objects($path, format = $format, compression = $compression, "
-        "maximum_object_size = $max_object)",
-        _json_reader_params(schema, path, gzipped),
-    ).fetchone()
-    if row is None:
-        return 0, 0, []
-    return int(row[0]), int(row[1]), list(row[2] or [])
-
-
-def stage_json(
-    con: duckdb.DuckDBPyConnection, schema: SourceSchema, path: str, gzipped: bool
-) -> None:
-    """Read a JSON array's elements or a JSON Lines file's records into the stage."""
-    reader = (
-        "read_json($path, format = $format, records = true, columns = $columns, "
-        "compression = $compression, maximum_object_size = $max_object)"
+    con.execute(
+        f"create or replace temp table {ident(STAGE)} as "
+        f"select {file_column}, json as {ident(RECORD_COLUMN)} from {reader}",
+        params,
     )
-    params = {
-        **_json_reader_params(schema, path, gzipped),
-        # varchar gives a scalar's text (as ->> does) and an object's JSON text
-        "columns": {c.name: "JSON" if raw_type(c) == "json" else "VARCHAR" for c in schema.columns},
-    }
-    con.execute(_stage_sql([ident(c.name) for c in schema.columns], reader), params)
 
 
-def staged_rows(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """(rows in the stage, first row id); checks that the row ids are consecutive."""
-    row = con.execute(f"select count(*), min(rowid), max(rowid) from {ident(STAGE)}").fetchone()
-    if row is None or row[0] == 0:
-        return 0, 0
-    rows, first, last = int(row[0]), int(row[1]), int(row[2])
-    if last - first + 1 != rows:
-        raise PipelineError(
-            f"internal check failed: the {rows:,} staged rows do not have consecutive row ids; "
-            "nothing of the file was kept"
+def stage_stats(con: duckdb.DuckDBPyConnection, schema: SourceSchema) -> dict[int, StagedFile]:
+    """Per file position: rows, first row id and, for JSON, non-objects and keys; checks that
+    each file's row ids are consecutive. A file with no rows is absent."""
+    extra = ""
+    if schema.format != "csv":
+        record = ident(RECORD_COLUMN)
+        extra = (
+            f", count(*) filter (where json_type({record}) is distinct from 'OBJECT'), "
+            f"list_distinct(flatten(list(distinct json_keys({record})) "
+            f"filter (where json_type({record}) = 'OBJECT')))"
         )
-    return rows, first
+    found = con.execute(
+        f"select {ident(FILE_COLUMN)}, count(*), min(rowid), max(rowid){extra} "
+        f"from {ident(STAGE)} group by all"
+    ).fetchall()
+    staged: dict[int, StagedFile] = {}
+    for row in found:
+        position, rows, first, last = int(row[0]), int(row[1]), int(row[2]), int(row[3])
+        if last - first + 1 != rows:
+            raise PipelineError(
+                f"internal check failed: the {rows:,} staged rows of a file do not have "
+                "consecutive row ids; nothing of the file was kept"
+            )
+        if schema.format == "csv":
+            staged[position] = StagedFile(rows, first)
+        else:
+            staged[position] = StagedFile(rows, first, int(row[4]), tuple(row[5] or ()))
+    return staged
 
 
-def append_staged(
-    con: duckdb.DuckDBPyConnection, schema: SourceSchema, lineage: Lineage, first_rowid: int
+def _values(schema: SourceSchema) -> list[str]:
+    """The contract columns' values, read from the stage (`s`)."""
+    if schema.format == "csv":
+        return [f"s.{ident(c.name)}" for c in schema.columns]
+    texts = [c for c in schema.columns if raw_type(c) == "varchar"]
+    jsons = [c for c in schema.columns if raw_type(c) == "json"]
+    values = []
+    for c in schema.columns:
+        if c in texts:
+            values.append(f"s._texts[{texts.index(c) + 1}]")
+        else:  # a JSON null is no value, as for the text columns
+            value = f"s._jsons[{jsons.index(c) + 1}]"
+            values.append(f"case when json_type({value}) = 'NULL' then null else {value} end")
+    return values
+
+
+def _stage_source(schema: SourceSchema) -> tuple[str, dict[str, object]]:
+    """The stage as the append reads it, with the JSON fields extracted."""
+    if schema.format == "csv":
+        return ident(STAGE), {}
+    record = ident(RECORD_COLUMN)
+    texts = [c.name for c in schema.columns if raw_type(c) == "varchar"]
+    jsons = [c.name for c in schema.columns if raw_type(c) == "json"]
+    parts = [f"rowid as _rowid, {ident(FILE_COLUMN)}"]
+    params: dict[str, object] = {}
+    if texts:
+        parts.append(f"json_extract_string({record}, $text_paths) as _texts")
+        params["text_paths"] = [f'$."{n}"' for n in texts]
+    if jsons:
+        parts.append(f"json_extract({record}, $json_paths) as _jsons")
+        params["json_paths"] = [f'$."{n}"' for n in jsons]
+    return f"(select {', '.join(parts)} from {ident(STAGE)})", params
+
+
+def append_stage(
+    con: duckdb.DuckDBPyConnection,
+    schema: SourceSchema,
+    files: list[tuple[int, Lineage, int]],
 ) -> int:
-    """Append the stage to raw.<source> with the lineage columns; return the rows appended."""
-    names = [ident(c.name) for c in schema.columns]
-    lineage_values = {
-        "_file_id": "$file_id",
-        "_file_name": "$file_name",
-        "_file_hash": "$file_hash",
-        "_business_date": "$business_date",
-        "_row_number": "rowid - $first + 1",
-        "_loaded_at": "$loaded_at",
-        "_batch_id": "$batch_id",
-    }
-    targets = [*names, *(ident(n) for n, _ in LINEAGE)]
-    values = [*names, *(lineage_values[n] for n, _ in LINEAGE)]
+    """Append the staged rows of `files` - (position, lineage, first row id) each - to
+    raw.<source> with the lineage columns; return the rows appended."""
+    if not files:
+        return 0
+    source, params = _stage_source(schema)
+    rowid = "s.rowid" if schema.format == "csv" else "s._rowid"
+    targets = [ident(c.name) for c in schema.columns] + [ident(n) for n, _ in LINEAGE]
+    if len(files) == 1:  # constants: no join
+        position, lineage, first = files[0]
+        lineage_values = {
+            "_file_id": "$file_id",
+            "_file_name": "$file_name",
+            "_file_hash": "$file_hash",
+            "_business_date": "$business_date",
+            "_row_number": f"{rowid} - $first + 1",
+            "_loaded_at": "$loaded_at",
+            "_batch_id": "$batch_id",
+        }
+        params |= {
+            "file_id": lineage.file_id,
+            "file_name": lineage.file_name,
+            "file_hash": lineage.file_hash,
+            "business_date": lineage.business_date,
+            "loaded_at": lineage.loaded_at,
+            "batch_id": lineage.batch_id,
+            "first": first,
+        }
+        joined = f"{source} as s"
+        where = f" where s.{ident(FILE_COLUMN)} = {int(position)}" if position != 1 else ""
+    else:
+        lineage_values = {
+            "_file_id": "f.file_id",
+            "_file_name": "f.file_name",
+            "_file_hash": "f.file_hash",
+            "_business_date": "f.business_date",
+            "_row_number": f"{rowid} - f.first_rowid + 1",
+            "_loaded_at": "f.loaded_at",
+            "_batch_id": "f.batch_id",
+        }
+        params |= {
+            "positions": [p for p, _, _ in files],
+            "file_ids": [lin.file_id for _, lin, _ in files],
+            "file_names": [lin.file_name for _, lin, _ in files],
+            "file_hashes": [lin.file_hash for _, lin, _ in files],
+            "business_dates": [lin.business_date for _, lin, _ in files],
+            "loaded_ats": [lin.loaded_at for _, lin, _ in files],
+            "batch_ids": [lin.batch_id for _, lin, _ in files],
+            "firsts": [first for _, _, first in files],
+        }
+        joined = (
+            f"{source} as s inner join (select unnest($positions)::usmallint as position, "
+            "unnest($file_ids)::bigint as file_id, unnest($file_names)::varchar as file_name, "
+            "unnest($file_hashes)::varchar as file_hash, "
+            "unnest($business_dates)::date as business_date, "
+            "unnest($loaded_ats)::timestamp as loaded_at, unnest($batch_ids)::bigint as batch_id, "
+            f"unnest($firsts)::bigint as first_rowid) as f on s.{ident(FILE_COLUMN)} = f.position"
+        )
+        where = ""
+    values = [*_values(schema), *(lineage_values[n] for n, _ in LINEAGE)]
     row = con.execute(
         f"insert into {table(schema.name)} ({', '.join(targets)}) "
-        f"select {', '.join(values)} from {ident(STAGE)}",
-        {**_lineage_params(lineage), "first": first_rowid},
+        f"select {', '.join(values)} from {joined}{where}",
+        params,
     ).fetchone()
-    con.execute(f"drop table {ident(STAGE)}")
     return int(row[0]) if row else 0
+
+
+def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"drop table if exists {ident(STAGE)}")

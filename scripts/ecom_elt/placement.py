@@ -23,14 +23,17 @@ def split_name(name: str) -> tuple[str, str]:
     return (name, "") if dot < 0 else (name[:dot], name[dot:])
 
 
-def free_destination(folder: Path, name: str) -> Path:
-    """`folder/name`, or `folder/<stem>__<n><ext>` with the first n not taken."""
+def free_destination(folder: Path, name: str, reserved: set[Path] | None = None) -> Path:
+    """`folder/name`, or `folder/<stem>__<n><ext>` with the first n not taken (on disk, or in
+    `reserved`: destinations promised to files not moved yet; the one chosen is added)."""
+    taken = reserved if reserved is not None else set()
     candidate = folder / name
     stem, ext = split_name(name)
     n = 1
-    while candidate.exists() or candidate.is_symlink():
+    while candidate in taken or candidate.exists() or candidate.is_symlink():
         n += 1
         candidate = folder / f"{stem}__{n}{ext}"
+    taken.add(candidate)
     return candidate
 
 
@@ -69,19 +72,53 @@ def _copy_into_place(src: Path, dest: Path) -> None:
 
 def place(src: Path, dest: Path, mode: str) -> None:
     """Move or copy `src` to `dest` (which must not exist yet); `keep` does nothing."""
-    if mode == "keep":
-        return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if mode == "copy":
-        _copy_into_place(src, dest)
-        return
-    try:
-        os.link(src, dest)  # atomic, never overwrites; then drop the landing name
-    except FileExistsError:
-        raise
-    except OSError:  # another file system, or links not supported
-        _copy_into_place(src, dest)
-    else:
-        _fsync_dir(dest.parent)
-    src.unlink()
-    _fsync_dir(src.parent)
+    error = place_many([(src, dest)], mode)[0]
+    if error is not None:
+        raise error
+
+
+def place_many(moves: list[tuple[Path, Path]], mode: str) -> list[OSError | None]:
+    """Move or copy each `src` to its `dest` (which must not exist yet); `keep` does nothing.
+
+    Returns one error (or None) per move. A move is: a hard link at the destination (atomic,
+    never overwrites; a copy renamed into place across file systems), the destination folders
+    synced, then the landing names removed and their folders synced - every folder once per
+    call, not once per file, so a crash leaves each file in raw/, in its destination or in
+    both, never in neither.
+    """
+    errors: list[OSError | None] = [None] * len(moves)
+    if mode == "keep" or not moves:
+        return errors
+    made: set[Path] = set()
+    linked: list[int] = []
+    for i, (src, dest) in enumerate(moves):
+        try:
+            if dest.parent not in made:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                made.add(dest.parent)
+            if mode == "copy":
+                _copy_into_place(src, dest)
+                continue
+            try:
+                os.link(src, dest)  # atomic, never overwrites; then drop the landing name
+            except FileExistsError:
+                raise
+            except OSError:  # another file system, or links not supported
+                _copy_into_place(src, dest)
+            linked.append(i)
+        except OSError as exc:
+            errors[i] = exc
+    if mode == "copy" or not linked:
+        return errors
+    for folder in dict.fromkeys(moves[i][1].parent for i in linked):
+        _fsync_dir(folder)
+    removed: list[int] = []
+    for i in linked:
+        try:
+            moves[i][0].unlink()
+            removed.append(i)
+        except OSError as exc:
+            errors[i] = exc
+    for folder in dict.fromkeys(moves[i][0].parent for i in removed):
+        _fsync_dir(folder)
+    return errors

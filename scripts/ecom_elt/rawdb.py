@@ -9,14 +9,16 @@ the validated config only and are quoted; every value is a bound parameter.
 from __future__ import annotations
 
 import json
+import os
 import re
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
-from ecom_elt.cli import PipelineError
+from ecom_elt.cli import PipelineError, UsageError
 from ecom_elt.config import Column, DataSchemas, SourceSchema
 from ecom_elt.paths import DataRoot
 
@@ -71,12 +73,31 @@ def raw_type(column: Column) -> str:
     return "json" if column.type in ("object", "array") else "varchar"
 
 
+MEMORY_LIMIT_ENV = "ECOM_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "4GB"
+TEMP_FOLDER = ".duckdb_tmp"
+
+
+def duckdb_limits(root: DataRoot) -> dict[str, str]:
+    """DuckDB's memory limit and spill folder, as profiles.yml gives them to dbt:
+    `$ECOM_MEMORY_LIMIT` (default 4GB) and `<data root>/.duckdb_tmp`."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    return {"memory_limit": limit, "temp_directory": str(root.root / TEMP_FOLDER)}
+
+
 def connect(root: DataRoot) -> duckdb.DuckDBPyConnection:
     """Open the warehouse read-write, with a clear error when another process holds it."""
     path = root.warehouse
+    limits = duckdb_limits(root)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        con = duckdb.connect(str(path), config=limits)
+    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise UsageError(
+            f"{MEMORY_LIMIT_ENV}={limits['memory_limit']!r} is not a memory size DuckDB accepts "
+            f"(e.g. 2GB, 512MB): {first}"
+        ) from None
     except duckdb.IOException as exc:
         first = str(exc).strip().splitlines()[0]
         if "lock" in first.lower():
@@ -169,56 +190,85 @@ class Known:
 
 
 class Manifest:
-    """Reads and writes raw._files on the loader's connection (the caller owns transactions)."""
+    """Reads and writes raw._files on the loader's connection (the caller owns transactions).
+
+    What a run needs to know about earlier deliveries - the sizes and hashes already recorded,
+    the next file and batch ids - is read once, by `load_index` (one query each), and kept in
+    Python; `remember` adds the rows of this run once their transaction has committed."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self._table = table(MANIFEST)
+        self._sizes: set[int] = set()
+        self._by_path: dict[tuple[str, str], Known] = {}
+        self._loaded: dict[str, Known] = {}
+        self._next_file_id = 1
+        self._next_batch_id = 1
+
+    def load_index(self, sizes: Iterable[int]) -> None:
+        """Read what the manifest knows about files of these sizes, and the next ids."""
+        row = self.con.execute(
+            f"select coalesce(max(file_id), 0) + 1, coalesce(max(batch_id), 0) + 1 "
+            f"from {self._table}"
+        ).fetchone()
+        self._next_file_id, self._next_batch_id = (int(row[0]), int(row[1])) if row else (1, 1)
+        wanted = sorted(set(sizes))
+        if not wanted:
+            return
+        rows = self.con.execute(
+            f"select file_id, file_name, file_path, outcome, archived_to, file_hash, size_bytes "
+            f"from {self._table} where size_bytes in (select unnest($sizes)) order by file_id",
+            {"sizes": wanted},
+        ).fetchall()
+        for file_id, name, path, outcome, archived_to, file_hash, size in rows:
+            self._add(Known(file_id, name, path, outcome, archived_to), file_hash, size)
+
+    def _add(self, known: Known, file_hash: str, size: int) -> None:
+        self._sizes.add(size)
+        self._by_path.setdefault((file_hash, known.file_path), known)
+        if known.outcome == "loaded":
+            self._loaded.setdefault(file_hash, known)
+
+    def remember(self, rows: Iterable[ManifestRow]) -> None:
+        """Rows this run has committed: later files of the run see them."""
+        for r in rows:
+            known = Known(r.file_id, r.file_name, r.file_path, r.outcome, r.archived_to)
+            self._add(known, r.file_hash, r.size_bytes)
 
     def size_seen(self, size: int) -> bool:
         """Whether any recorded file has this size (if none has, the bytes are new)."""
-        row = self.con.execute(
-            f"select count(*) from {self._table} where size_bytes = $size", {"size": size}
-        ).fetchone()
-        return bool(row and row[0])
-
-    def _known(self, where: str, params: dict[str, object]) -> Known | None:
-        row = self.con.execute(
-            f"select file_id, file_name, file_path, outcome, archived_to from {self._table} "
-            f"where {where} order by file_id limit 1",
-            params,
-        ).fetchone()
-        return Known(*row) if row else None
+        return size in self._sizes
 
     def same_delivery(self, file_hash: str, file_path: str) -> Known | None:
         """The row of these bytes at this path, if the loader has seen them before."""
-        return self._known(
-            "file_hash = $hash and file_path = $path", {"hash": file_hash, "path": file_path}
-        )
+        return self._by_path.get((file_hash, file_path))
 
     def loaded(self, file_hash: str) -> Known | None:
         """The delivery that loaded these bytes, if any."""
-        return self._known("file_hash = $hash and outcome = 'loaded'", {"hash": file_hash})
+        return self._loaded.get(file_hash)
 
     def next_file_id(self) -> int:
-        row = self.con.execute(
-            f"select coalesce(max(file_id), 0) + 1 from {self._table}"
-        ).fetchone()
-        return int(row[0]) if row else 1
+        """A new file id (ids of a transaction that rolled back are not reused: gaps are fine)."""
+        file_id = self._next_file_id
+        self._next_file_id += 1
+        return file_id
 
     def next_batch_id(self) -> int:
-        row = self.con.execute(
-            f"select coalesce(max(batch_id), 0) + 1 from {self._table}"
-        ).fetchone()
-        return int(row[0]) if row else 1
+        return self._next_batch_id
 
     def insert(self, row: ManifestRow) -> None:
-        names = [f.name for f in fields(row)]
+        self.insert_many([row])
+
+    def insert_many(self, rows: list[ManifestRow]) -> None:
+        """Insert rows in one statement (one list parameter per column)."""
+        if not rows:
+            return
+        names = [f.name for f in fields(ManifestRow)]
         columns = ", ".join(ident(n) for n in names)
-        values = ", ".join(f"${n}" for n in names)
+        values = ", ".join(f"unnest(${n})" for n in names)
         self.con.execute(
-            f"insert into {self._table} ({columns}) values ({values})",
-            {n: getattr(row, n) for n in names},
+            f"insert into {self._table} ({columns}) select {values}",
+            {n: [getattr(r, n) for r in rows] for n in names},
         )
 
     def set_archived_to(self, file_id: int, archived_to: str | None) -> None:
@@ -226,6 +276,9 @@ class Manifest:
             f"update {self._table} set archived_to = $to where file_id = $id",
             {"to": archived_to, "id": file_id},
         )
+        for key, known in list(self._by_path.items()):
+            if known.file_id == file_id:
+                self._by_path[key] = replace(known, archived_to=archived_to)
 
 
 def rel_path(root: DataRoot, path: Path | None) -> str | None:

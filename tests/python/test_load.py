@@ -389,3 +389,64 @@ def test_row_hashes_match_the_manifest_on_both_hashing_paths(root: DataRoot) -> 
             "from raw.users group by 1 order by 1"
         ).fetchall()
     assert got == [(r["file_id"], r["file_hash"], 1, 3) for r in rows]
+
+
+def test_many_files_read_in_one_statement_keep_their_rows_apart(root: DataRoot) -> None:
+    """Files of a source are read together (gzipped or not, with a BOM or CRLF, in sub-folders):
+    every file keeps its own rows, row numbers and lineage, and file ids follow discovery."""
+    expected: dict[str, tuple[str, int]] = {}
+    for i in range(1, 25):
+        day = f"2026-10-{i:02d}"
+        n = 1 + (i * 37) % 90
+        for source in ("sessions", "api_logs", "products"):
+            gz = source == "api_logs" and i % 3 == 0
+            name = file_name(source, day, gz=gz)
+            recs = records(source, name, n)
+            data = encode(source, recs, newline="\r\n" if i % 4 == 0 else "\n", bom=i % 5 == 0)
+            write(root, name, gzip.compress(data) if gz else data, folder=day[:7] if i % 2 else "")
+            expected[name] = (source, n)
+    summary = load(root)
+    assert summary.counts == {"loaded": len(expected)}
+    rows = manifest(root)
+    assert [r["file_id"] for r in rows] == list(range(1, len(expected) + 1))
+    discovered = sorted(rows, key=lambda r: (r["business_date"], r["file_name"]))
+    assert [r["file_id"] for r in discovered] == [r["file_id"] for r in rows]
+    by_name = {r["file_name"]: r for r in rows}
+    with warehouse(root) as con:
+        for name, (source, n) in expected.items():
+            assert by_name[name]["row_count"] == n
+            got = con.execute(
+                f'select "{ID_COLUMN[source]}", _row_number, _file_id, _file_hash '
+                f"from raw.{source} where _file_name = ? order by _row_number",
+                [name],
+            ).fetchall()
+            assert [(key, number) for key, number, _, _ in got] == [
+                (f"{name}:{i}", i) for i in range(1, n + 1)
+            ]
+            assert {(fid, fhash) for _, _, fid, fhash in got} == {
+                (by_name[name]["file_id"], by_name[name]["file_hash"])
+            }
+
+
+def test_duckdb_memory_limit_and_spill_folder_follow_the_environment(
+    root: DataRoot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecom_elt.rawdb import connect
+
+    monkeypatch.setenv("ECOM_MEMORY_LIMIT", "512MB")
+    con = connect(root)
+    try:
+        limit, folder = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone() or (None, None)
+    finally:
+        con.close()
+    assert limit == "488.2 MiB"  # 512 MB
+    assert folder == str(root.root / ".duckdb_tmp")
+    monkeypatch.delenv("ECOM_MEMORY_LIMIT")
+    con = connect(root)
+    try:
+        row = con.execute("select current_setting('memory_limit')").fetchone()
+    finally:
+        con.close()
+    assert row == ("3.7 GiB",)  # the default, 4GB, as profiles.yml gives dbt

@@ -560,3 +560,42 @@ def test_data_root_with_glob_and_quote_characters(tmp_path: Path) -> None:
     assert summary.counts == {"loaded": 2}
     assert row_count(odd, "orders") == 3 and row_count(odd, "api_logs") == 2
     assert not (odd.root / ".loader-links").exists()
+
+
+def test_bad_files_among_many_of_a_source_are_rejected_alone(root: DataRoot) -> None:
+    """A read error in a group of files is traced to its file, which gets the reason its own
+    read gives; the files beside it load."""
+    days = [f"2026-10-{d:02d}" for d in range(1, 21)]
+    for day in days:
+        valid_file(root, "orders", 8, day=day)
+        valid_file(root, "users", 5, day=day)
+    cut = root.raw / file_name("orders", days[6])
+    cut.write_bytes(encode("orders", records("orders", "o", 5))[:-25])
+    lines = encode("orders", records("orders", "n", 4)).decode().splitlines()
+    lines.insert(2, "[1, 2, 3]")
+    (root.raw / file_name("orders", days[13])).write_text("\n".join(lines))
+    wide = encode("users", records("users", "w", 30)).decode() + "a,b,c\n"
+    (root.raw / file_name("users", days[9])).write_text(wide)
+    columns = list(SCHEMAS.sources["users"].column_names)
+    (root.raw / file_name("users", days[15])).write_bytes(encode("users", [], columns=columns))
+    summary = load(root)
+    assert summary.counts == {"loaded": 36, "rejected": 4}
+    rejected = {r["file_name"]: reason(r) for r in manifest(root) if r["outcome"] == "rejected"}
+    assert "line 5 is not valid JSON" in rejected[file_name("orders", days[6])]["message"]
+    assert "line 3 is a JSON array" in rejected[file_name("orders", days[13])]["message"]
+    assert "line 32 has 3 fields" in rejected[file_name("users", days[9])]["message"]
+    assert rejected[file_name("users", days[15])]["rule"] == "file_empty"
+    assert row_count(root, "orders") == 18 * 8 and row_count(root, "users") == 18 * 5
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_bad_byte_far_into_a_file_names_its_line(root: DataRoot, gz: bool) -> None:
+    """Lines are counted only when a problem is found (by reading the file again)."""
+    name = file_name("users", gz=gz)
+    recs = records("users", "u", 30_000)  # about 4 MB: the bad byte is many chunks in
+    recs[25_000]["city"] = "Besançon"
+    data = encode("users", recs).decode().encode("latin-1")
+    write(root, name, gzip.compress(data) if gz else data)
+    load(root)
+    row = assert_rejected(root, name, "file_not_utf8", in_message="line 25002, column")
+    assert reason(row)["example"].startswith("line 25002: u:25001,")
