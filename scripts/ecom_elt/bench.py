@@ -7,11 +7,12 @@ measures, side by side in one run:
 
 - load: the loader on every file but the last business day's, against a bare DuckDB read of
   the same files (one `create table ... as select * from read_csv/read_json([...])` per source);
-- full build: `dbt build` on that, and how its time splits between dbt (start-up, compiling)
-  and DuckDB (executing SQL), from run_results.json;
+- full build: `python -m ecom_elt build` (what `make build` and `make elt` run: `dbt build`
+  without unit tests) on that, and how its time splits between dbt (start-up, compiling) and
+  DuckDB (executing SQL), from run_results.json;
 - one added day: the last day's files loaded and built incrementally, as a share of the full
-  build;
-- `dbt build --select sessions+` against the full build;
+  build, with its slowest nodes (what an added day still pays for);
+- `build -- --select sessions+` against the full build;
 - report: the post-run report;
 - peak memory (RSS, including child processes) of every step, with DuckDB's memory limit set
   (default 2 GB, spilling to disk);
@@ -86,6 +87,7 @@ class ScaleResult:
     steps: dict[str, Step] = field(default_factory=dict)
     bare_read_seconds: float = 0.0
     dbt_split: dict[str, float] = field(default_factory=dict)
+    added_day_slowest: list[tuple[str, float]] = field(default_factory=list)
 
 
 def run_measured(command: list[str], env: dict[str, str], label: str) -> Step:
@@ -171,6 +173,21 @@ def dbt_split(target: Path) -> dict[str, float]:
     return phases
 
 
+def slowest_nodes(target: Path, count: int = 8) -> list[tuple[str, float]]:
+    """From run_results.json: the nodes that took longest, with their seconds."""
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
+    timed = [
+        (result["unique_id"].split(".", 2)[-1], float(result.get("execution_time") or 0.0))
+        for result in results["results"]
+    ]
+    return sorted(timed, key=lambda node: node[1], reverse=True)[:count]
+
+
+def keep_run_results(target: Path, label: str) -> None:
+    """Keep a step's run_results.json beside the target folder (the next step overwrites it)."""
+    shutil.copy2(target / "run_results.json", target.parent / f"run_results_{label}.json")
+
+
 def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]) -> ScaleResult:
     work = args.work_dir.resolve()
     source_root = dataset(work, scale, args.days, base_env)
@@ -190,7 +207,7 @@ def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]
         "DBT_LOG_PATH": str(run_root / "logs"),
     }
     ecom = [sys.executable, "-m", "ecom_elt"]
-    dbt = str(Path(sys.executable).with_name("dbt"))
+    target = run_root / "target"
 
     result.bare_read_seconds = bare_read(base, run_root / "bare.duckdb", args.memory_limit)
     (run_root / "bare.duckdb").unlink(missing_ok=True)
@@ -198,15 +215,19 @@ def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]
     with duckdb.connect(str(run_root / "warehouse.duckdb"), read_only=True) as con:
         row = con.execute("select coalesce(sum(row_count), 0) from raw._files").fetchone()
         result.rows = int(row[0]) if row else 0
-    result.steps["build"] = run_measured([dbt, "build"], env, "full dbt build")
-    result.dbt_split = dbt_split(run_root / "target")
+    result.steps["build"] = run_measured([*ecom, "build"], env, "full build")
+    result.dbt_split = dbt_split(target)
+    keep_run_results(target, "full_build")
     result.steps["report"] = run_measured([*ecom, "report"], env, "report")
     result.steps["sessions+"] = run_measured(
-        [dbt, "build", "--select", "sessions+"], env, "dbt build --select sessions+"
+        [*ecom, "build", "--", "--select", "sessions+"], env, "build --select sessions+"
     )
+    keep_run_results(target, "sessions_plus")
     place(added, source_raw, run_root / "raw")
     result.steps["added day load"] = run_measured([*ecom, "load"], env, "load one added day")
-    result.steps["added day build"] = run_measured([dbt, "build"], env, "build one added day")
+    result.steps["added day build"] = run_measured([*ecom, "build"], env, "build one added day")
+    result.added_day_slowest = slowest_nodes(target)
+    keep_run_results(target, "added_day")
     return result
 
 
@@ -277,8 +298,12 @@ def markdown(results: list[ScaleResult], memory_limit: str) -> str:
         "",
         "DuckDB execute and dbt compile are summed over dbt's nodes (2 threads run nodes side "
         "by side, so the sums can exceed the wall time); the rest of a build is dbt's start-up "
-        "and scheduling.",
+        "and scheduling. Builds run `python -m ecom_elt build` (`dbt build` without unit tests).",
     ]
+    for r in results:
+        if r.added_day_slowest:
+            slowest = ", ".join(f"{name} {seconds:.1f}" for name, seconds in r.added_day_slowest)
+            lines += ["", f"Slowest nodes of the added day at scale {r.scale} (s): {slowest}."]
     if failed:
         lines += ["", "Steps that failed:", *failed]
     return "\n".join(lines) + "\n"

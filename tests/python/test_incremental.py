@@ -146,8 +146,8 @@ def _assert_no_personal_data_in_marts_or_exports(root: DataRoot) -> None:
         }
         leaked = sorted((table, column) for table, column in columns if column in personal)
         assert not leaked, leaked
-        exports = sorted(root.processed.glob("*/*.parquet"))
-        assert {p.parent.name for p in exports} == {
+        exports = sorted(root.processed.glob("*/**/*.parquet"))
+        assert {p.relative_to(root.processed).parts[0] for p in exports} == {
             "sales",
             "sessions",
             "products",
@@ -163,6 +163,38 @@ def _assert_no_personal_data_in_marts_or_exports(root: DataRoot) -> None:
             "inner join staging.users as staged on users.email_hash = staged.email"
         ).fetchone()[0]
         assert clear == 0
+
+
+def _assert_exports_match_marts(root: DataRoot) -> None:
+    """Every mart's Parquet export holds exactly the mart's rows: a single file, or a folder of
+    one file per day of which incremental runs rewrote only the days that changed."""
+    with duckdb.connect(str(root.warehouse), read_only=True) as con:
+        marts = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by table_name"
+            ).fetchall()
+        ]
+        problems = []
+        for mart in marts:
+            single = sorted(root.processed.glob(f"*/{mart}.parquet"))
+            by_day = sorted(root.processed.glob(f"*/{mart}/*=*/*.parquet"))
+            assert bool(single) != bool(by_day), f"{mart}: exported {single} {by_day[:3]}"
+            files = [str(path) for path in (single or by_day)]
+            if by_day:
+                assert all(path.name == "data_0.parquet" for path in by_day), mart
+                days = [path.parent.name for path in by_day]
+                assert len(days) == len(set(days)), f"{mart}: a day in several files"
+            export = f"read_parquet({files!r}, hive_partitioning = false)"
+            for first, second in ((export, f"marts.{mart}"), (f"marts.{mart}", export)):
+                extra = con.execute(
+                    f"select count(*) from (select * from {first} except all "
+                    f"select * from {second})"
+                ).fetchone()[0]
+                if extra:
+                    problems.append(f"{mart}: {extra} rows only in {first[:60]}")
+        assert not problems, "\n".join(problems)
 
 
 def test_incremental_runs_equal_a_full_refresh(root: DataRoot, tmp_path: Path) -> None:
@@ -217,6 +249,7 @@ def test_incremental_runs_equal_a_full_refresh(root: DataRoot, tmp_path: Path) -
             "select count(distinct processed_at) from marts.fct_order_lines"
         ).fetchone()[0]
         assert runs == 2, f"fct_order_lines was written by {runs} run(s), expected 2"
+    _assert_exports_match_marts(root)
     _snapshot_and_compare(root, env, tmp_path, "two_batches")
     _assert_no_personal_data_in_marts_or_exports(root)
 
@@ -244,4 +277,5 @@ def test_incremental_runs_equal_a_full_refresh(root: DataRoot, tmp_path: Path) -
     assert rejected > 0, "the edited row-count limit rejected no sessions file"
     assert 0 < sessions_after < sessions_before, (sessions_before, sessions_after)
     assert fingerprints == 1, "rows of the old config survived the edit"
+    _assert_exports_match_marts(root)
     _snapshot_and_compare(root, env, tmp_path, "after_config_edit")

@@ -1,8 +1,71 @@
+{#- Incremental by load batch (see the model's description): an incremental run takes the user
+    rows of new batches, lets them compete with the stored winner of the same user_id and adds
+    their count to the stored versions count; delete+insert on user_id writes those users. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='user_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rows_of_other_config() }}",
+) }}
+
+{%- set user_columns = [
+    'user_id', 'email', 'first_name', 'last_name', 'country_code', 'city',
+    'is_marketing_opt_in', 'birth_date', 'signup_at', 'updated_at',
+    'file_id', 'file_name', 'file_business_date', 'file_row_number', 'batch_id',
+] %}
+
 with
 
-users as (
+new_users as (
 
     select * from {{ ref('int_users_validated') }}
+    {% if is_incremental() %}
+        where batch_id > {{ incremental_watermark() }}
+    {% endif %}
+
+),
+
+run_watermark as (
+
+    -- the highest batch of the input this run: every row written records it
+    select max(batch_id) as watermark_batch_id
+    from {{ ref('int_users_validated') }}
+
+),
+
+{% if is_incremental() %}
+delivered_again as (
+
+    -- the users of the new rows already stored: a probe of the stored keys alone
+    select distinct stored_keys.user_id
+    from {{ this }} as stored_keys
+    inner join new_users
+        on stored_keys.user_id = new_users.user_id
+
+),
+
+{% endif %}
+versions as (
+
+    -- every new version counts one; a stored winner counts the versions it won over
+    select
+        {{ user_columns | join(',\n        ') }},
+        cast(1 as bigint) as versions_count
+    from new_users
+    {% if is_incremental() %}
+
+    union all
+
+    select
+        {% for column in user_columns -%}
+            stored_users.{{ column }},
+        {% endfor -%}
+        stored_users.delivered_versions_count as versions_count
+    from {{ this }} as stored_users
+    inner join delivered_again
+        on stored_users.user_id = delivered_again.user_id
+    {% endif %}
 
 ),
 
@@ -14,8 +77,8 @@ ranked as (
             partition by user_id
             order by {{ latest_first('updated_at') }}
         ) as version_rank,
-        count(*) over (partition by user_id) as delivered_versions_count
-    from users
+        sum(versions_count) over (partition by user_id) as delivered_versions_count
+    from versions
 
 ),
 
@@ -33,7 +96,7 @@ final as (
         city,
 
         -- numerics
-        delivered_versions_count,
+        cast(delivered_versions_count as bigint) as delivered_versions_count,
 
         -- booleans
         is_marketing_opt_in,
@@ -50,7 +113,12 @@ final as (
         file_name,
         file_business_date,
         file_row_number,
-        batch_id
+        batch_id,
+
+        -- incremental bookkeeping
+        (select run_watermark.watermark_batch_id from run_watermark) as watermark_batch_id,
+        {{ run_started_timestamp() }} as processed_at,
+        {{ sql_string(config_fingerprint()) }} as config_fingerprint
 
     from ranked
     where version_rank = 1

@@ -275,8 +275,7 @@ final as (
 
         -- incremental bookkeeping
         (select run_watermark.watermark_batch_id from run_watermark) as watermark_batch_id,
-        {{ dbt.cast(dbt.string_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')),
-            dbt.type_timestamp()) }} as processed_at,
+        {{ run_started_timestamp() }} as processed_at,
         {{ sql_string(config_fingerprint(['ref_exchange_rates'])) }} as config_fingerprint
 
     from net_amounts

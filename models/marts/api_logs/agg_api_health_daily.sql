@@ -1,10 +1,49 @@
+{#- Incremental by day (see the model's description): an incremental run recomputes the days
+    with a request fct_api_requests wrote since this model last ran, or whose request count
+    changed; delete+insert on request_date. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='request_date',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_days_without_rows('request_date', 'fct_api_requests') }}",
+) }}
 {%- set all_endpoints = var('all_endpoints_label', 'all') %}
 
 with
 
+{% if is_incremental() %}
+changed_days as (
+
+    -- days with a request written since this model last ran (new or delivered again)
+    select distinct request_date
+    from {{ ref('fct_api_requests') }}
+    where processed_at > {{ processed_at_watermark() }}
+    union
+    -- days whose request count is not the stored one (a request moved to another day)
+    select requests_now.request_date
+    from (
+        select
+            request_date,
+            count(*) as requests
+        from {{ ref('fct_api_requests') }}
+        group by request_date
+    ) as requests_now
+    left join {{ this }} as stored_days
+        on
+            requests_now.request_date = stored_days.request_date
+            and stored_days.is_all_endpoints
+    where stored_days.requests is distinct from requests_now.requests
+
+),
+
+{% endif %}
 requests as (
 
     select * from {{ ref('fct_api_requests') }}
+    {% if is_incremental() %}
+        where request_date in (select changed_days.request_date from changed_days)
+    {% endif %}
 
 ),
 
@@ -84,7 +123,10 @@ final as (
         is_all_endpoints,
 
         -- dates
-        request_date
+        request_date,
+
+        -- incremental bookkeeping
+        {{ run_started_timestamp() }} as processed_at
 
     from unioned
 

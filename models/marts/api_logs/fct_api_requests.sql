@@ -7,6 +7,7 @@
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
     pre_hook="{{ delete_rows_of_other_config(['ref_api_endpoints'], include_pii_salt=true) }}",
+    meta={'export_partition_column': 'request_date'},
 ) }}
 
 {%- set request_columns = [
@@ -39,6 +40,19 @@ run_watermark as (
 
 ),
 
+{% if is_incremental() %}
+delivered_again as (
+
+    -- the new requests already stored: a probe of the stored keys alone (the stored rows' other
+    -- columns are read below only for these, usually none)
+    select distinct stored_keys.request_id
+    from {{ this }} as stored_keys
+    inner join new_requests
+        on stored_keys.request_id = new_requests.request_id
+
+),
+
+{% endif %}
 candidates as (
 
     select
@@ -56,7 +70,7 @@ candidates as (
         {% endfor -%}
         true as is_stored
     from {{ this }} as stored_requests
-    inner join (select distinct request_id from new_requests) as delivered_again
+    inner join delivered_again
         on stored_requests.request_id = delivered_again.request_id
     {% endif %}
 
@@ -118,6 +132,7 @@ final as (
 
         -- incremental bookkeeping
         (select run_watermark.watermark_batch_id from run_watermark) as watermark_batch_id,
+        {{ run_started_timestamp() }} as processed_at,
         {{ sql_string(config_fingerprint(['ref_api_endpoints'], include_pii_salt=true)) }}
             as config_fingerprint
 

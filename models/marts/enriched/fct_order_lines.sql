@@ -10,6 +10,7 @@
         "{{ delete_rows_of_other_config(['ref_product_categories']) }}",
         "{{ delete_orders_without_clean_version() }}",
     ],
+    meta={'export_partition_column': 'order_date'},
 ) }}
 -- depends_on: {{ ref('int_orders_deduplicated') }}
 
@@ -19,14 +20,7 @@ order_lines as (
 
     select * from {{ ref('int_order_lines_priced') }}
     {% if is_incremental() %}
-        where processed_at > (
-            select
-                coalesce(
-                    max(processed_at),
-                    {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }}
-                )
-            from {{ this }}
-        )
+        where processed_at > {{ processed_at_watermark() }}
     {% endif %}
 
 ),

@@ -1,8 +1,21 @@
+{#- Incremental (see the model's description): an incremental run takes the users
+    int_users_deduplicated wrote since this model last ran; delete+insert on user_id. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='user_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rows_of_other_config(['ref_countries'], include_pii_salt=true) }}",
+) }}
+
 with
 
 users as (
 
     select * from {{ ref('int_users_deduplicated') }}
+    {% if is_incremental() %}
+        where processed_at > {{ processed_at_watermark() }}
+    {% endif %}
 
 ),
 
@@ -40,7 +53,12 @@ final as (
 
         -- timestamps
         users.signup_at,
-        users.updated_at
+        users.updated_at,
+
+        -- incremental bookkeeping
+        {{ run_started_timestamp() }} as processed_at,
+        {{ sql_string(config_fingerprint(['ref_countries'], include_pii_salt=true)) }}
+            as config_fingerprint
 
     from users
     left join countries

@@ -1,8 +1,53 @@
+{#- Incremental by day (see the model's description): an incremental run recomputes the days
+    with a session fct_sessions wrote since this model last ran, or whose session count changed;
+    delete+insert on session_date. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='session_date',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_days_without_rows('session_date', 'fct_sessions') }}",
+) }}
+
 with
 
+{% if is_incremental() %}
+changed_days as (
+
+    -- days with a session written since this model last ran (new, delivered again, or with a
+    -- changed conversion)
+    select distinct session_date
+    from {{ ref('fct_sessions') }}
+    where processed_at > {{ processed_at_watermark() }}
+    union
+    -- days whose session count is not the stored one (a session moved to another day)
+    select sessions_now.session_date
+    from (
+        select
+            session_date,
+            count(*) as sessions
+        from {{ ref('fct_sessions') }}
+        group by session_date
+    ) as sessions_now
+    left join (
+        select
+            session_date,
+            sum(sessions) as sessions
+        from {{ this }}
+        group by session_date
+    ) as stored_days
+        on sessions_now.session_date = stored_days.session_date
+    where stored_days.sessions is distinct from sessions_now.sessions
+
+),
+
+{% endif %}
 sessions as (
 
     select * from {{ ref('fct_sessions') }}
+    {% if is_incremental() %}
+        where session_date in (select changed_days.session_date from changed_days)
+    {% endif %}
 
 ),
 
@@ -48,7 +93,10 @@ final as (
         end as avg_duration_s,
 
         -- dates
-        session_date
+        session_date,
+
+        -- incremental bookkeeping
+        {{ run_started_timestamp() }} as processed_at
 
     from daily
 

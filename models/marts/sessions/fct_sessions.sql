@@ -8,6 +8,7 @@
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
     pre_hook="{{ delete_rows_of_other_config() }}",
+    meta={'export_partition_column': 'session_date'},
 ) }}
 
 {%- set session_columns = [
@@ -43,9 +44,14 @@ run_watermark as (
 ),
 
 {% if is_incremental() %}
-stored_sessions as (
+delivered_again as (
 
-    select * from {{ this }}
+    -- the new sessions already stored: a probe of the stored keys alone (the stored rows' other
+    -- columns are read below only for these, usually none)
+    select distinct stored_keys.session_id
+    from {{ this }} as stored_keys
+    inner join new_sessions
+        on stored_keys.session_id = new_sessions.session_id
 
 ),
 
@@ -66,8 +72,8 @@ candidates as (
             stored_sessions.{{ column }},
         {% endfor -%}
         true as is_stored
-    from stored_sessions
-    inner join (select distinct session_id from new_sessions) as delivered_again
+    from {{ this }} as stored_sessions
+    inner join delivered_again
         on stored_sessions.session_id = delivered_again.session_id
     {% endif %}
 
@@ -107,7 +113,7 @@ changed_conversions as (
             orders_count,
             recognised_orders_count,
             first_recognised_order_at
-        from stored_sessions
+        from {{ this }}
         where orders_count > 0
     ) as orders_stored
         on orders_now.session_id = orders_stored.session_id
@@ -125,7 +131,7 @@ refreshed_sessions as (
         {% for column in session_columns -%}
             stored_sessions.{{ column }}{{ "," if not loop.last }}
         {% endfor %}
-    from stored_sessions
+    from {{ this }} as stored_sessions
     inner join changed_conversions
         on stored_sessions.session_id = changed_conversions.session_id
     left join new_winners
@@ -194,6 +200,7 @@ final as (
 
         -- incremental bookkeeping
         (select run_watermark.watermark_batch_id from run_watermark) as watermark_batch_id,
+        {{ run_started_timestamp() }} as processed_at,
         {{ sql_string(config_fingerprint()) }} as config_fingerprint
 
     from sessions
