@@ -195,7 +195,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
 
 
 EXPRESSIONS = {
-    "ts": "iso_ts(ts, $ts_offset, $ts_format, $ts_zone)",
+    "ts": "iso_ts(ts, $ts_offset, $ts_ms, $ts_zone)",
     "request_id": "request_key(rid)",
     "service": "getvariable('endpoint_service')[endpoint]",
     "method": "getvariable('endpoint_method')[endpoint]",

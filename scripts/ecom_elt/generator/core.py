@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -22,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from ecom_elt.cli import UsageError
 from ecom_elt.generator import (
     api_logs,
     calendar,
@@ -35,8 +37,10 @@ from ecom_elt.generator.manifest import MANIFEST_NAME, FileRecord, GeneratorMani
 from ecom_elt.generator.options import GeneratorOptions, parse_options
 from ecom_elt.generator.plan import FileSpec, Plan, build_plan
 from ecom_elt.generator.randomness import install_macros, prepare, reference_variables
+from ecom_elt.generator.rows import RowQuery
 from ecom_elt.generator.writer import FileWriter, WrittenFile, remove_empty_dirs
 from ecom_elt.paths import DataRoot, data_root
+from ecom_elt.rawdb import MEMORY_LIMIT_ENV, duckdb_limits
 
 log = logging.getLogger("ecom_elt.generate")
 
@@ -49,40 +53,108 @@ SOURCE_MODULES: dict[str, ModuleType] = {
 }
 
 
-def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"threads": max(1, min(os.cpu_count() or 2, 8))})
-    con.execute("set temp_directory = ?", [str(scratch / "duckdb")])
+def _connect(root: DataRoot) -> duckdb.DuckDBPyConnection:
+    """An in-memory database within `$ECOM_MEMORY_LIMIT`, spilling to `<root>/.duckdb_tmp`
+    (as the loader and dbt do)."""
+    config = {"threads": max(1, min(os.cpu_count() or 2, 8)), **duckdb_limits(root)}
+    try:
+        con = duckdb.connect(config=config)
+    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
+        raise UsageError(
+            f"{MEMORY_LIMIT_ENV}={config['memory_limit']!r} is not a memory size DuckDB accepts "
+            f"(e.g. 2GB, 512MB): {str(exc).strip().splitlines()[0]}"
+        ) from None
     con.execute("set preserve_insertion_order = true")
     return con
 
 
-# Entities in build order, with the sources whose files can be written once they exist.
+# Entities in build order, with the sources whose files can be written once they exist. The API
+# requests come right after the sessions they belong to: their files are the largest share of
+# the writing, which can then start while users and orders are built.
 BUILD_STEPS = (
     ("calendar", calendar.build, ()),
     ("products", products.build, ("products",)),
     ("sessions", sessions.build, ("sessions",)),
+    ("api requests", api_logs.build, ("api_logs",)),
     ("users", users.build, ("users",)),
     ("orders", orders.build, ("orders",)),
-    ("api requests", api_logs.build, ("api_logs",)),
 )
+# Rows per file, roughly, per session of the day (users: plus the backfill on the first day).
+ROWS_PER_SESSION = {"sessions": 1.0, "api_logs": 2.1, "orders": 0.1, "users": 0.06}
+# A file of at most SMALL_FILE_ROWS rows is rendered together with others of its source, up to
+# BATCH_ROWS rows and BATCH_FILES files a query; a larger one is a COPY of its own.
+SMALL_FILE_ROWS = 50_000
+BATCH_ROWS = 200_000
+BATCH_FILES = 250
+
+
+def estimated_rows(spec: FileSpec, plan: Plan) -> float:
+    """About how many rows the file gets (only to choose how it is written)."""
+    options = plan.options
+    if spec.source == "products":
+        return options.products
+    rows = plan.days[spec.day_index].sessions * ROWS_PER_SESSION[spec.source]
+    if spec.source == "users" and spec.day_index == 0:
+        rows += options.existing_users
+    return rows / 24 if spec.hour is not None else rows
+
+
+@dataclass
+class _Task:
+    """Files written together: one large file by a COPY, or small ones by one query."""
+
+    batch: bool
+    files: list[tuple[int, FileSpec, RowQuery]] = field(default_factory=list)
+    rows: float = 0.0  # estimated
+
+
+def _tasks(plan: Plan, sources: tuple[str, ...]) -> list[_Task]:
+    """The files of `sources` as write tasks, largest first (same source and column layout in
+    a batch)."""
+    tasks: list[_Task] = []
+    open_batches: dict[tuple[object, ...], _Task] = {}
+    for position, spec in enumerate(plan.files):
+        if spec.source not in sources:
+            continue
+        rows = SOURCE_MODULES[spec.source].rows(spec, plan)
+        size = estimated_rows(spec, plan)
+        if size > SMALL_FILE_ROWS or not rows.batchable:
+            tasks.append(_Task(False, [(position, spec, rows)], size))
+            continue
+        key = (spec.source, rows.source_sql, tuple(rows.expressions.items()), rows.sort_columns)
+        task = open_batches.get(key)
+        if task is None or len(task.files) >= BATCH_FILES or task.rows + size > BATCH_ROWS:
+            task = open_batches[key] = _Task(True)
+            tasks.append(task)
+        task.files.append((position, spec, rows))
+        task.rows += size
+    return sorted(tasks, key=lambda t: -t.rows)
+
+
+def _write(writer: FileWriter, task: _Task) -> list[WrittenFile]:
+    if task.batch:
+        return writer.write_batch([(spec, rows) for _, spec, rows in task.files])
+    return [writer.write(spec, rows) for _, spec, rows in task.files]
 
 
 def _build_and_write(
     con: duckdb.DuckDBPyConnection, plan: Plan, writer: FileWriter
 ) -> list[WrittenFile]:
-    """Build the entity tables one by one; a source's files are written (two at a time, in the
-    background) as soon as its table exists, so writing fills the cores the builds leave idle.
-    Results come back in plan order, whatever order they finish in.
+    """Build the entity tables one by one; a source's files are written (two tasks at a time,
+    in the background) as soon as its table exists, so writing fills the cores the builds leave
+    idle. Results come back in plan order, whatever order they finish in.
     """
-    futures: dict[int, Future[WrittenFile]] = {}
-    position = {id(spec): i for i, spec in enumerate(plan.files)}
+    futures: dict[int, tuple[Future[list[WrittenFile]], int]] = {}
     done = [0]
     total = len(plan.files)
     step = max(1, total // 10)
 
-    def progress(_: Future[WrittenFile]) -> None:
-        done[0] += 1
-        if done[0] % step == 0 or done[0] == total:
+    def progress(future: Future[list[WrittenFile]]) -> None:
+        if future.exception() is not None:
+            return
+        before = done[0]
+        done[0] += len(future.result())
+        if done[0] // step != before // step or done[0] == total:
             log.info("wrote %d/%d files", done[0], total)
 
     with ThreadPoolExecutor(max_workers=writer.workers) as pool:
@@ -90,13 +162,12 @@ def _build_and_write(
             started = time.perf_counter()
             build(con, plan)
             log.info("built %s in %.1f s", label, time.perf_counter() - started)
-            for spec in plan.files:
-                if spec.source in sources:
-                    rows = SOURCE_MODULES[spec.source].rows(spec, plan)
-                    future = pool.submit(writer.write, spec, rows)
-                    future.add_done_callback(progress)
-                    futures[position[id(spec)]] = future
-        return [futures[i].result() for i in range(total)]
+            for task in _tasks(plan, sources):
+                future = pool.submit(_write, writer, task)
+                future.add_done_callback(progress)
+                for index, (position, _, _) in enumerate(task.files):
+                    futures[position] = (future, index)
+        return [futures[i][0].result()[futures[i][1]] for i in range(total)]
 
 
 def _sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -170,7 +241,7 @@ def generate_with_options(
     root.root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".generator-", dir=root.root) as tmp:
         scratch = Path(tmp)
-        con = _connect(scratch)
+        con = _connect(root)
         try:
             install_macros(con)
             prepare(con, variables)
@@ -209,7 +280,7 @@ def _drop_empty(written: list[WrittenFile]) -> list[WrittenFile]:
     kept = []
     for item in written:
         if item.rows == 0:
-            item.path.unlink()
+            item.path.unlink(missing_ok=True)
             log.debug("no rows for %s: not delivered", item.spec.name)
         else:
             kept.append(item)

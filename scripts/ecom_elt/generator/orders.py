@@ -330,7 +330,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     )
 
 
-TS = "$ts_offset, $ts_format, $ts_zone"
+TS = "$ts_offset, $ts_ms, $ts_zone"
 EXPRESSIONS = {
     "order_id": "order_key(oid)",
     "user_id": "user_key(uid)",

@@ -80,13 +80,10 @@ class TimestampStyle:
         hours, minutes = divmod(abs(self.offset_minutes), 60)
         return f"{sign}{hours:02d}:{minutes:02d}"
 
-    @property
-    def strftime_format(self) -> str:
-        return "%Y-%m-%dT%H:%M:%S.%g" if self.milliseconds else "%Y-%m-%dT%H:%M:%S"
-
     def params(self) -> dict[str, object]:
-        """Named SQL parameters for the iso_ts() macro."""
-        return {"ts_offset": self.offset_minutes, "ts_format": self.strftime_format,
+        """Named SQL parameters for the iso_ts() macro (plain values, so that the files of a
+        batch can each bring their own: see rows.py)."""
+        return {"ts_offset": self.offset_minutes, "ts_ms": self.milliseconds,
                 "ts_zone": self.zone}  # fmt: skip
 
 

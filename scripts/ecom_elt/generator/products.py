@@ -191,7 +191,7 @@ EXPRESSIONS = {
     "stock_quantity": "v.stock_quantity",
     "is_active": "l.is_active",
     "attributes": "l.attributes",
-    "updated_at": "iso_ts(v.updated_at, $ts_offset, $ts_format, $ts_zone)",
+    "updated_at": "iso_ts(v.updated_at, $ts_offset, $ts_ms, $ts_zone)",
 }
 
 

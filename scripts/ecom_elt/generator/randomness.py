@@ -157,9 +157,11 @@ MACROS = (
     "create or replace macro rnd_normal(purpose, i) as "
     "sqrt(-2.0 * ln(rnd_open(purpose, i))) * cos(2 * pi() * rnd(purpose + 1000000, i))",
     "create or replace macro pick(choices, u) as choices[1 + floor(u * len(choices))::bigint]",
-    # A timestamp as the contract writes it, at a UTC offset in minutes, with a strftime format.
-    "create or replace macro iso_ts(ts, offset_minutes, fmt, zone) as "
-    "strftime(ts + to_minutes(offset_minutes), fmt) || zone",
+    # A timestamp as the contract writes it, at a UTC offset in minutes, with or without
+    # milliseconds (strftime wants a constant format, so the choice is a CASE).
+    "create or replace macro iso_ts(ts, offset_minutes, ms, zone) as "
+    "(case when ms then strftime(ts + to_minutes(offset_minutes), '%Y-%m-%dT%H:%M:%S.%g') "
+    "else strftime(ts + to_minutes(offset_minutes), '%Y-%m-%dT%H:%M:%S') end) || zone",
     # Ids: fixed-width numbers behind their letter.
     "create or replace macro user_key(uid) as 'U' || lpad(uid::varchar, 7, '0')",
     "create or replace macro product_key(pid) as 'P' || lpad(pid::varchar, 5, '0')",
@@ -170,6 +172,12 @@ MACROS = (
     "create or replace macro request_key(rid) as "
     "'req-' || to_hex((rid * 2246822519) % 4294967296 + 4294967296)[2:]",
     "create or replace macro order_key(oid) as 'ORD' || lpad(oid::varchar, 8, '0')",
+    # A text as DuckDB's CSV writer prints a field: null as nothing; quoted, with quotes
+    # doubled, when empty or holding a comma, a quote, a line break or '#' (rows.py renders
+    # small files in SQL with it; tests compare the bytes with COPY's).
+    "create or replace macro csv_text(v) as case when v is null then '' "
+    "when v = '' or regexp_matches(v, '[\",\\r\\n#]') "
+    "then '\"' || replace(v, '\"', '\"\"') || '\"' else v end",
 )
 
 

@@ -173,13 +173,14 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             "max_duration_ms": MAX_DURATION_MS,
         },
     )
+    con.execute("drop table session_slots")  # memory for the tables still to come
 
 
 EXPRESSIONS = {
     "session_id": "session_id",
     "user_id": "user_id",
-    "started_at": "iso_ts(started_at, $ts_offset, $ts_format, $ts_zone)",
-    "ended_at": "iso_ts(ended_at, $ts_offset, $ts_format, $ts_zone)",
+    "started_at": "iso_ts(started_at, $ts_offset, $ts_ms, $ts_zone)",
+    "ended_at": "iso_ts(ended_at, $ts_offset, $ts_ms, $ts_zone)",
     "device_type": "getvariable('device_names')[device]",
     "os": "getvariable('os_names')[os]",
     "browser": "getvariable('browser_names')[browser]",
@@ -223,4 +224,5 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
         sort_columns=(("started_at", "sid")),
         presort=True,
         params=params,
+        batchable=not spec.redelivered,  # LIMIT $redelivered
     )

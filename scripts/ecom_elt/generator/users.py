@@ -181,7 +181,7 @@ def _city(city_key: str) -> str:
 
 _FIRST = "1 + floor(rnd(40, uid) * len(getvariable('first_names')))::bigint"
 _LAST = "1 + floor(rnd(41, uid) * len(getvariable('last_names')))::bigint"
-TS = "$ts_offset, $ts_format, $ts_zone"
+TS = "$ts_offset, $ts_ms, $ts_zone"
 
 LABELS = {
     "user_id": "user_key(uid)",
