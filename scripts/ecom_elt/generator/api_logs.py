@@ -8,12 +8,15 @@ percent with 5xx. The day plan can multiply latency (a spike) or raise the 5xx r
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 import duckdb
 
 from ecom_elt.generator import reference as ref
 from ecom_elt.generator.plan import FileSpec, Plan
 from ecom_elt.generator.randomness import execute
 from ecom_elt.generator.rows import RowQuery
+from ecom_elt.generator.sessions import CLIENT_IP
 
 # Request numbers: a session's calls are sid * 32 + j; crawler calls start at 2^31.
 CALLS_PER_SESSION = 32
@@ -24,12 +27,105 @@ MAX_SESSION_CALLS = 20
 EXTRA_CALLS_SCALE = 1.286
 
 
-# Status, latency and size of a request: the same for session calls and crawler calls.
-_FINISH = """
+# The requests of a file's window [$from_ts, $to_ts), generated when the file is written: no
+# table holds the 20 M requests of scale 100 (1.6 GB in memory). Every value is a hash of the
+# session or crawler number, so a request is the same whichever file's query makes it.
+_REQUESTS = """
+        with per_session as (
+            select
+                s.sid,
+                s.uid,
+                s.ua_slot,
+                s.os,
+                s.converts,
+                s.started_at,
+                s.duration_ms,
+                s.signup_at,
+                s.ordered_at,
+                -- texts once per session, not once per call
+                session_key(s.sid) as session_id,
+                user_key(s.uid) as user_id,
+                CLIENT_IP as client_ip,
+                days.latency_factor,
+                days.server_error_rate,
+                least($max_calls, 1 + floor(-ln(rnd_open(120, s.sid)) * $extra_scale))::integer
+                    as k
+            from sessions as s
+            inner join days on s.d = days.d
+            -- a session's calls fall between its start and its end
+            where s.started_at < $to_ts and s.ended_at >= $from_ts
+        ),
+
+        session_calls as (
+            select
+                *,
+                unnest(range(k + if(converts, 3, 0))) as j
+            from per_session
+        ),
+
+        session_requests as (
+            select
+                sid * $calls_per_session + j as rid,
+                case
+                    when j < k then started_at + to_milliseconds(
+                        floor(rnd(121, sid * $calls_per_session + j) * duration_ms)::bigint)
+                    else started_at + to_milliseconds(floor(
+                        epoch_ms(ordered_at - started_at)
+                        * (0.8 + 0.05 * (j - k) + 0.04 * rnd(121, sid * $calls_per_session + j))
+                    )::bigint)
+                end as ts,
+                case
+                    when j < k then pick(getvariable('endpoint_slots'),
+                        rnd(122, sid * $calls_per_session + j))
+                    else getvariable('checkout_endpoints')[j - k + 1]
+                end::utinyint as endpoint,
+                session_id,
+                user_id,
+                client_ip,
+                ua_slot,
+                signup_at,
+                os,
+                latency_factor,
+                server_error_rate
+            from session_calls
+        ),
+
+        bot_requests as (
+            select
+                $bot_base + first_bot + b as rid,
+                day_start + to_milliseconds(floor(rnd(123, $bot_base + first_bot + b)
+                    * 86400000)::bigint) as ts,
+                pick(getvariable('bot_endpoints'), rnd(122, $bot_base + first_bot + b))::utinyint
+                    as endpoint,
+                null::varchar as session_id,
+                null::varchar as user_id,
+                '66.249.' || ((b >> 3) % 64)::varchar || '.' || (b % 250 + 1)::varchar
+                    as client_ip,
+                (1 + floor(rnd(143, b) * len(getvariable('bot_user_agents'))))::utinyint
+                    as ua_slot,
+                null::timestamp as signup_at,
+                null::utinyint as os,
+                latency_factor,
+                server_error_rate
+            from (
+                select *, unnest(range(n_bots)) as b
+                from bot_days
+                -- a crawler's calls fall in their day
+                where day_start < $to_ts and day_start + interval 1 day > $from_ts
+            )
+        ),
+
+        requests as (
+            select * from session_requests
+            union all
+            select * from bot_requests
+        ),
+
         with_status as (
             select *, rnd(124, rid) as u_status
             from requests
-            where ts >= $start_ts::timestamp and ts < $end_ts::timestamp
+            where ts >= $from_ts and ts < $to_ts
+                and ts >= $start_ts::timestamp and ts < $end_ts::timestamp
         ),
 
         coded as (
@@ -74,124 +170,30 @@ _FINISH = """
             os,
             ua_slot
         from coded
-"""
+""".replace("CLIENT_IP", CLIENT_IP)
 
 
 def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
-    """Create `api_requests` (calls of sessions) and `api_bots` (crawlers), typed.
-
-    Both tables keep the order they are generated in (by hour for sessions, by day for crawlers),
-    so a file's time filter reads only a few row groups without sorting 20 M rows up front.
-    """
-    options = plan.options
-    params = {
-        "max_calls": MAX_SESSION_CALLS,
-        "extra_scale": EXTRA_CALLS_SCALE,
-        "calls_per_session": CALLS_PER_SESSION,
-        "bot_base": BOT_REQUEST_BASE,
-        "start_ts": plan.days[0].day,
-        "end_ts": options.end,
-        "client_error_rate": ref.CLIENT_ERROR_RATE,
-        "sigma": ref.LATENCY_SIGMA,
-        "tail_share": ref.LATENCY_TAIL_SHARE,
-    }
+    """Create `bot_days`: each day's crawler calls and the number of the first one. The
+    requests themselves are made file by file (`rows`)."""
     execute(
         con,
         """
-        create or replace table api_requests as
-        with per_session as (
-            select
-                s.sid,
-                s.session_id,
-                s.user_id,
-                s.client_ip,
-                s.ua_slot,
-                s.os,
-                s.converts,
-                s.started_at,
-                s.duration_ms,
-                s.signup_at,
-                s.ordered_at,
-                days.latency_factor,
-                days.server_error_rate,
-                least($max_calls, 1 + floor(-ln(rnd_open(120, s.sid)) * $extra_scale))::integer
-                    as k
-            from sessions as s
-            inner join days on s.d = days.d
-        ),
-
-        session_calls as (
-            select
-                *,
-                unnest(range(k + if(converts, 3, 0))) as j
-            from per_session
-        ),
-
-        requests as (
-            select
-                sid * $calls_per_session + j as rid,
-                case
-                    when j < k then started_at + to_milliseconds(
-                        floor(rnd(121, sid * $calls_per_session + j) * duration_ms)::bigint)
-                    else started_at + to_milliseconds(floor(
-                        epoch_ms(ordered_at - started_at)
-                        * (0.8 + 0.05 * (j - k) + 0.04 * rnd(121, sid * $calls_per_session + j))
-                    )::bigint)
-                end as ts,
-                case
-                    when j < k then pick(getvariable('endpoint_slots'),
-                        rnd(122, sid * $calls_per_session + j))
-                    else getvariable('checkout_endpoints')[j - k + 1]
-                end::utinyint as endpoint,
-                session_id,
-                user_id,
-                client_ip,
-                ua_slot,
-                signup_at,
-                os,
-                latency_factor,
-                server_error_rate
-            from session_calls
-        ),
-        """
-        + _FINISH,
-        params,
+        create or replace table bot_days as
+        select
+            *,
+            coalesce(sum(n_bots) over (order by d rows between unbounded preceding
+                and 1 preceding), 0) as first_bot
+        from days
+        """,
     )
-    execute(
-        con,
-        """
-        create or replace table api_bots as
-        with bot_days as (
-            select
-                *,
-                coalesce(sum(n_bots) over (order by d rows between unbounded preceding
-                    and 1 preceding), 0) as first_bot
-            from days
-        ),
 
-        requests as (
-            select
-                $bot_base + first_bot + b as rid,
-                day_start + to_milliseconds(floor(rnd(123, $bot_base + first_bot + b)
-                    * 86400000)::bigint) as ts,
-                pick(getvariable('bot_endpoints'), rnd(122, $bot_base + first_bot + b))::utinyint
-                    as endpoint,
-                null::varchar as session_id,
-                null::varchar as user_id,
-                '66.249.' || ((b >> 3) % 64)::varchar || '.' || (b % 250 + 1)::varchar
-                    as client_ip,
-                (1 + floor(rnd(143, b) * len(getvariable('bot_user_agents'))))::utinyint
-                    as ua_slot,
-                null::timestamp as signup_at,
-                null::utinyint as os,
-                latency_factor,
-                server_error_rate
-            from (select *, unnest(range(n_bots)) as b from bot_days)
-        ),
-        """
-        + _FINISH,
-        params,
-    )
+
+def counts(con: duckdb.DuckDBPyConnection, api_rows: int) -> tuple[int, int]:
+    """(session requests, crawler requests) among the `api_rows` rows the files got."""
+    row = con.execute("select coalesce(sum(n_bots), 0) from bot_days").fetchone()
+    bots = int(row[0]) if row else 0
+    return api_rows - bots, bots
 
 
 EXPRESSIONS = {
@@ -215,8 +217,6 @@ EXPRESSIONS = {
 
 def rows(spec: FileSpec, plan: Plan) -> RowQuery:
     """The requests of one day, or of one hour on the days delivered hourly."""
-    from datetime import datetime, time, timedelta
-
     start = datetime.combine(spec.business_date, time())
     if spec.hour is not None:
         start += timedelta(hours=spec.hour)
@@ -224,13 +224,23 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
     else:
         end = start + timedelta(days=1)
     return RowQuery(
-        source_sql=(
-            "from (select * from api_requests where ts >= $from_ts and ts < $to_ts "
-            "union all select * from api_bots where ts >= $from_ts and ts < $to_ts)"
-        ),
+        source_sql=f"from ({_REQUESTS})",
         expressions=dict(EXPRESSIONS),
         key_expression="request_key(rid)",
         sort_columns=(("ts", "rid")),
         presort=True,
-        params={"from_ts": start, "to_ts": end, **spec.style.params()},
+        params={
+            "from_ts": start,
+            "to_ts": end,
+            "start_ts": datetime.combine(plan.days[0].day, time()),
+            "end_ts": datetime.combine(plan.options.end, time()),
+            "max_calls": MAX_SESSION_CALLS,
+            "extra_scale": EXTRA_CALLS_SCALE,
+            "calls_per_session": CALLS_PER_SESSION,
+            "bot_base": BOT_REQUEST_BASE,
+            "client_error_rate": ref.CLIENT_ERROR_RATE,
+            "sigma": ref.LATENCY_SIGMA,
+            "tail_share": ref.LATENCY_TAIL_SHARE,
+            **spec.style.params(),
+        },
     )

@@ -581,7 +581,8 @@ class Planter:
         rows = MODULES["users"].rows(replace(spec, day_index=0), self.plan)
         accented = replace(
             rows,
-            source_sql=rows.source_sql + " and regexp_matches(last_name, '[À-ÿ]')",
+            source_sql=rows.source_sql
+            + f" and regexp_matches({users.LABELS['last_name']}, '[À-ÿ]')",
         )
         written = self._write_rows(spec, 10, accented)
         text = written.path.read_text(encoding="utf-8")

@@ -102,37 +102,49 @@ class RowQuery:
         )
 
 
+def batch_key(query: RowQuery, fmt: str) -> tuple[object, ...]:
+    """Files whose queries have the same key can be rendered together (CSV columns may come in
+    another order in each file)."""
+    columns = sorted(query.expressions.items()) if fmt == "csv" else list(query.expressions.items())
+    return (query.source_sql, tuple(columns), query.sort_columns, query.batchable)
+
+
 def batch_sql(queries: list[RowQuery], fmt: str) -> tuple[str, dict[str, Any]]:
-    """One query giving, for each file of `queries` (all of one source and column layout), its
+    """One query giving, for each file of `queries` (all of one source and `batch_key`), its
     position in the list, its rendered rows in file order as one text, and their count. A file
     with no rows is absent. Each file's parameters become a row of `_files`, joined with the
     source's rows (`cross join lateral`: DuckDB turns it into one join over the table)."""
     first = queries[0]
-    if not all(q.batchable for q in queries) or any(
-        (q.source_sql, q.expressions, q.sort_columns) != (first.source_sql, first.expressions,
-                                                          first.sort_columns)
-        for q in queries
-    ):  # fmt: skip
+    if not first.batchable or any(batch_key(q, fmt) != batch_key(first, fmt) for q in queries):
         raise ValueError("files rendered together must share their query")
     keys = sorted(first.params)
-    end = " || chr(10)" if fmt != "json_array" else ""
+    if fmt == "csv":  # every field once, then each file's order
+        names = list(first.expressions)
+        fields = ", ".join(f"csv_text(({first.expressions[n]})::varchar)" for n in names)
+        line = f"array_to_string(list_select([{fields}], $column_order), ',') || chr(10)"
+        orders = [[names.index(n) + 1 for n in q.expressions] for q in queries]
+    else:
+        end = " || chr(10)" if fmt == "json_lines" else ""
+        line = f"{first.line_expression(fmt)}{end}"
+        orders = []
     sort = ", ".join(f"{expr} as _s{i}" for i, expr in enumerate(first.sort_columns, 1))
-    rows = f"select {first.line_expression(fmt)}{end} as _line, {sort} {first.source_sql}"
+    rows = f"select {line} as _line, {sort} {first.source_sql}"
     rows = _PARAM.sub(lambda m: f"_files.{m.group(1)}", rows)
     unknown = set(_PARAM.findall(" ".join([first.source_sql, *first.expressions.values()])))
     if unknown - set(keys):
         raise ValueError(f"parameters without a value: {sorted(unknown - set(keys))}")
-    files = ", ".join(
-        ["unnest($batch_file) as _file", *(f"unnest($batch_{k}) as {k}" for k in keys)]
-    )
-    sql = (
-        f"select _file, string_agg(_line, $batch_separator order by {first.order_by}) as _text, "
-        f"count(*) as _rows from (select {files}) as _files "
-        f"cross join lateral ({rows}) as _rows group by _file"
-    )
+    columns = ["unnest($batch_file) as _file", *(f"unnest($batch_{k}) as {k}" for k in keys)]
     params: dict[str, Any] = {
         "batch_file": list(range(len(queries))),
         "batch_separator": _SEPARATOR[fmt],
         **{f"batch_{k}": [q.params[k] for q in queries] for k in keys},
     }
+    if orders:
+        columns.append("unnest($batch_column_order) as column_order")
+        params["batch_column_order"] = orders
+    sql = (
+        f"select _file, string_agg(_line, $batch_separator order by {first.order_by}) as _text, "
+        f"count(*) as _rows from (select {', '.join(columns)}) as _files "
+        f"cross join lateral ({rows}) as _rows group by _file"
+    )
     return sql, params

@@ -92,7 +92,6 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             select
                 *,
                 pick(getvariable('os_slots')[device], rnd(13, sid))::utinyint as os,
-                pick(getvariable('campaigns')[source], rnd(16, sid)) as campaign,
                 case
                     when visitor = 2 then pick(getvariable('country_slots'), rnd(50, uid))
                     else pick(getvariable('country_slots'), rnd(18, sid))
@@ -142,7 +141,6 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             os,
             browser,
             source,
-            campaign,
             country,
             landing_kind,
             landing_ref,
@@ -157,12 +155,8 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                 floor(duration_ms * (0.1 + 0.3 * rnd(28, sid)))::bigint), null) as signup_at,
             if(converts, started_at + to_milliseconds(
                 floor(duration_ms * (0.7 + 0.25 * rnd(29, sid)))::bigint), null) as ordered_at,
-            -- Rendered once per session; the API calls of the session reuse them.
-            session_key(sid) as session_id,
-            user_key(uid) as user_id,
-            """
-        + CLIENT_IP
-        + """ as client_ip,
+            -- Texts (ids, address, campaign) are rendered when a file is written: stored for
+            -- 10 M sessions they would take 0.6 GB of memory.
             (1 + floor(rnd(144, sid) * len(getvariable('user_agents')[os])))::utinyint as ua_slot
         from counted
         """,
@@ -177,15 +171,15 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
 
 
 EXPRESSIONS = {
-    "session_id": "session_id",
-    "user_id": "user_id",
+    "session_id": "session_key(sid)",
+    "user_id": "user_key(uid)",
     "started_at": "iso_ts(started_at, $ts_offset, $ts_ms, $ts_zone)",
     "ended_at": "iso_ts(ended_at, $ts_offset, $ts_ms, $ts_zone)",
     "device_type": "getvariable('device_names')[device]",
     "os": "getvariable('os_names')[os]",
     "browser": "getvariable('browser_names')[browser]",
     "traffic_source": "getvariable('source_names')[source]",
-    "campaign": "campaign",
+    "campaign": "pick(getvariable('campaigns')[source], rnd(16, sid))",
     "country_code": "getvariable('country_codes')[country]",
     "landing_page": (
         "case landing_kind when 1 then '/' "
@@ -220,7 +214,7 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
     return RowQuery(
         source_sql=f"from sessions {where}",
         expressions={c: EXPRESSIONS[c] for c in columns},
-        key_expression="session_id",
+        key_expression="session_key(sid)",
         sort_columns=(("started_at", "sid")),
         presort=True,
         params=params,

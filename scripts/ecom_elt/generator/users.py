@@ -161,14 +161,11 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
             city_key,
             email_key
         from versions
+        order by d -- a file's versions sit together: its query reads few row groups
         """,
         params,
     )
-    # The text of each version, rendered once (each version is in exactly one file).
-    labels = ", ".join(f'{expr} as "{name}"' for name, expr in LABELS.items())
-    con.execute(
-        f"create or replace table user_rows as select *, {labels} from user_versions order by d"
-    )
+    con.execute("drop table existing_ids")
 
 
 def _city(city_key: str) -> str:
@@ -201,15 +198,10 @@ LABELS = {
         "- to_days(floor(rnd(47, uid) * 365)::integer), '%Y-%m-%d'))"
     ),
 }
+# Each version is in exactly one file: its text is rendered when the file is written.
 EXPRESSIONS = {
-    "user_id": "user_id",
-    "email": "email",
-    "first_name": "first_name",
-    "last_name": "last_name",
-    "country_code": "country_code",
-    "city": "city",
+    **LABELS,
     "signup_at": f"iso_ts(signup_at, {TS})",
-    "birth_date": "birth_date",
     "marketing_opt_in": "marketing_opt_in",
     "updated_at": f"iso_ts(updated_at, {TS})",
 }
@@ -219,9 +211,9 @@ def rows(spec: FileSpec, plan: Plan) -> RowQuery:
     """The users created or changed on one day (the first day: every existing user too)."""
     columns = [c for c in spec.columns if c != spec.dropped_column]
     return RowQuery(
-        source_sql="from user_rows where d = $day",
+        source_sql="from user_versions where d = $day",
         expressions={c: EXPRESSIONS[c] for c in columns},
-        key_expression="user_id",
+        key_expression="user_key(uid)",
         sort_columns=(("uid", "updated_at")),
         presort=True,
         params={"day": spec.day_index, **spec.style.params()},
