@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ecom_elt.cli import PipelineError, UsageError
 from ecom_elt.config import load_business_rules, load_data_schemas, load_quality_thresholds
+from ecom_elt.memory import budget_bytes
 from ecom_elt.paths import REPO_ROOT, DataRoot, data_root
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def check_config() -> None:
     schemas = load_data_schemas()
     load_business_rules(schemas=schemas)
     load_quality_thresholds(schemas=schemas)
+    budget_bytes()  # ECOM_MEMORY_LIMIT, which profiles.yml turns into DuckDB's memory limit
 
 
 def dbt_executable() -> str:

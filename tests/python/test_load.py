@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -433,6 +434,10 @@ def test_duckdb_memory_limit_and_spill_folder_follow_the_environment(
 ) -> None:
     from ecom_elt.rawdb import connect
 
+    def shown(limit: str) -> str:  # how DuckDB prints a memory limit
+        with duckdb.connect(config={"memory_limit": limit}) as con:
+            return str(con.execute("select current_setting('memory_limit')").fetchone()[0])
+
     monkeypatch.setenv("ECOM_MEMORY_LIMIT", "512MB")
     con = connect(root)
     try:
@@ -441,7 +446,7 @@ def test_duckdb_memory_limit_and_spill_folder_follow_the_environment(
         ).fetchone() or (None, None)
     finally:
         con.close()
-    assert limit == "488.2 MiB"  # 512 MB
+    assert limit == shown("409MB")  # 80 % of the 512 MB budget
     assert folder == str(root.root / ".duckdb_tmp")
     monkeypatch.delenv("ECOM_MEMORY_LIMIT")
     con = connect(root)
@@ -449,4 +454,53 @@ def test_duckdb_memory_limit_and_spill_folder_follow_the_environment(
         row = con.execute("select current_setting('memory_limit')").fetchone()
     finally:
         con.close()
-    assert row == ("3.7 GiB",)  # the default, 4GB, as profiles.yml gives dbt
+    assert row == (shown("3200MB"),)  # 80 % of the default budget, 4GB, as profiles.yml gives dbt
+
+
+@pytest.mark.parametrize(
+    ("budget", "share"),
+    [("2GB", "1600MB"), ("512mb", "409MB"), ("3GiB", "2576MB"), ("1.5 GB", "1200MB")],
+)
+def test_duckdb_gets_eighty_percent_of_the_memory_budget(budget: str, share: str) -> None:
+    from ecom_elt.memory import duckdb_memory_limit
+
+    assert duckdb_memory_limit(budget) == share
+
+
+@pytest.mark.parametrize("budget", ["lots", "2", "2 XB", "50MB", ""])
+def test_an_unreadable_memory_budget_is_a_usage_error(budget: str) -> None:
+    from ecom_elt.cli import UsageError
+    from ecom_elt.memory import budget_bytes
+
+    with pytest.raises(UsageError, match=r"ECOM_MEMORY_LIMIT=.*at least 100MB"):
+        budget_bytes(budget)
+
+
+def test_dbt_gives_duckdb_the_same_share_of_the_budget_as_the_loader(
+    root: DataRoot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """profiles.yml computes DuckDB's limit in Jinja; it must agree with memory.py."""
+    from conftest import subprocess_env
+
+    from ecom_elt.build import dbt_executable
+    from ecom_elt.paths import REPO_ROOT
+    from ecom_elt.rawdb import connect
+
+    env = {**subprocess_env(root, tmp_path), "ECOM_MEMORY_LIMIT": "2GB"}
+    done = subprocess.run(
+        [dbt_executable(), "show", "--inline",
+         "select current_setting('memory_limit') as m, current_setting('temp_directory') as t",
+         "--output", "json", "--quiet"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    shown = json.loads(done.stdout)["show"][0]
+    monkeypatch.setenv("ECOM_MEMORY_LIMIT", "2GB")
+    con = connect(root)
+    try:
+        expected = con.execute("select current_setting('memory_limit')").fetchone()
+    finally:
+        con.close()
+    assert expected is not None
+    assert shown["m"] == expected[0]
+    assert shown["t"] == str(root.root / ".duckdb_tmp")

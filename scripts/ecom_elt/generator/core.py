@@ -23,7 +23,6 @@ from typing import Any
 
 import duckdb
 
-from ecom_elt.cli import UsageError
 from ecom_elt.generator import (
     api_logs,
     calendar,
@@ -40,7 +39,7 @@ from ecom_elt.generator.randomness import install_macros, prepare, reference_var
 from ecom_elt.generator.rows import RowQuery, batch_key
 from ecom_elt.generator.writer import FileWriter, WrittenFile, remove_empty_dirs
 from ecom_elt.paths import DataRoot, data_root
-from ecom_elt.rawdb import MEMORY_LIMIT_ENV, duckdb_limits
+from ecom_elt.rawdb import duckdb_limits
 
 log = logging.getLogger("ecom_elt.generate")
 
@@ -57,13 +56,7 @@ def _connect(root: DataRoot) -> duckdb.DuckDBPyConnection:
     """An in-memory database within `$ECOM_MEMORY_LIMIT`, spilling to `<root>/.duckdb_tmp`
     (as the loader and dbt do)."""
     config = {"threads": max(1, min(os.cpu_count() or 2, 8)), **duckdb_limits(root)}
-    try:
-        con = duckdb.connect(config=config)
-    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
-        raise UsageError(
-            f"{MEMORY_LIMIT_ENV}={config['memory_limit']!r} is not a memory size DuckDB accepts "
-            f"(e.g. 2GB, 512MB): {str(exc).strip().splitlines()[0]}"
-        ) from None
+    con = duckdb.connect(config=config)
     con.execute("set preserve_insertion_order = true")
     return con
 
