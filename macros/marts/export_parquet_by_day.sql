@@ -10,15 +10,17 @@
     rewritten (the folder emptied first) when there is no record yet, when every day changed
     (a full build), or when a day was exported that has no rows any more, a partition holds
     another file, or a day is null. A build that fails between the files and the record leaves
-    the old record: the next build rewrites those days again. Writes at most 90 partitions per
-    statement, so DuckDB never splits a day into several files (it does past 100 open files,
-    `partitioned_write_max_open_files`). -#}
+    the old record: the next build rewrites those days again. Writes at most 15 days per
+    statement: DuckDB holds each open partition's rows until its file's row group is full (about
+    a day of sessions at scale 100), so 90 days at once held the whole table in memory and failed
+    under a 2 GB budget; and it stays under 100 open files (`partitioned_write_max_open_files`),
+    past which DuckDB would split a day into several files. -#}
 {% macro export_parquet_by_day(folder, day_column) -%}
     {{ return(adapter.dispatch('export_parquet_by_day', 'ecommerce')(folder, day_column)) }}
 {%- endmacro %}
 
 {% macro duckdb__export_parquet_by_day(folder, day_column) -%}
-    {%- set days_per_statement = 90 -%}
+    {%- set days_per_statement = 15 -%}
     {%- set record = folder ~ '/_export_days.csv' -%}
     {%- set digest = this.identifier ~ '__export_days' -%}
     {%- set digest_query -%}

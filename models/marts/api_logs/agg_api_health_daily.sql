@@ -58,9 +58,8 @@ per_endpoint as (
         count(case when is_client_error then 1 end) as client_errors,
         count(case when is_over_latency_target then 1 end) as slow_requests,
         count(is_over_latency_target) as requests_with_target,
-        {{ quantile_linear('latency_ms', 0.5) }} as p50_ms,
-        {{ quantile_linear('latency_ms', 0.95) }} as p95_ms,
-        {{ quantile_linear('latency_ms', 0.99) }} as p99_ms,
+        -- p50, p95 and p99 from one aggregate (one copy of the latencies per group)
+        {{ quantiles_linear('latency_ms', [0.5, 0.95, 0.99]) }} as latency_quantiles,
         max(latency_ms) as max_latency_ms
     from requests
     group by request_date, endpoint
@@ -78,9 +77,8 @@ all_endpoints as (
         count(case when is_client_error then 1 end) as client_errors,
         count(case when is_over_latency_target then 1 end) as slow_requests,
         count(is_over_latency_target) as requests_with_target,
-        {{ quantile_linear('latency_ms', 0.5) }} as p50_ms,
-        {{ quantile_linear('latency_ms', 0.95) }} as p95_ms,
-        {{ quantile_linear('latency_ms', 0.99) }} as p99_ms,
+        -- p50, p95 and p99 from one aggregate (one copy of the latencies per group)
+        {{ quantiles_linear('latency_ms', [0.5, 0.95, 0.99]) }} as latency_quantiles,
         max(latency_ms) as max_latency_ms
     from requests
     group by request_date
@@ -114,9 +112,9 @@ final as (
             when requests_with_target > 0
                 then cast(slow_requests as double) / requests_with_target
         end as slow_request_rate,
-        p50_ms,
-        p95_ms,
-        p99_ms,
+        {{ list_element('latency_quantiles', 1) }} as p50_ms,
+        {{ list_element('latency_quantiles', 2) }} as p95_ms,
+        {{ list_element('latency_quantiles', 3) }} as p99_ms,
         max_latency_ms,
 
         -- booleans
