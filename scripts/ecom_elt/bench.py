@@ -14,8 +14,8 @@ measures, side by side in one run:
   build, with its slowest nodes (what an added day still pays for);
 - `build -- --select sessions+` against the full build;
 - report: the post-run report;
-- peak memory (RSS, including child processes) of every step, with DuckDB's memory limit set
-  (default 2 GB, spilling to disk);
+- peak memory (RSS, including child processes) of every step, the bare read included, under a
+  memory budget (default 2 GB; DuckDB gets 80 % of it and spills to disk beyond);
 - rows per second through load, build and report together;
 - a fresh `elt` (what `make elt` runs) on a new data root, up to scale 10: at the default sample
   it starts from an empty raw/ and so includes generating the sample.
@@ -44,6 +44,7 @@ import duckdb
 
 from ecom_elt.cli import UsageError
 from ecom_elt.config import load_data_schemas
+from ecom_elt.memory import duckdb_memory_limit
 from ecom_elt.paths import REPO_ROOT
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=REPO_ROOT / "data" / "bench",
         help="where datasets are cached and runs happen (default data/bench)",
     )
-    parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit per step")
+    parser.add_argument(
+        "--memory-limit",
+        default="2GB",
+        help="memory budget of each step, ECOM_MEMORY_LIMIT (DuckDB gets 80 %% of it)",
+    )
     parser.add_argument(
         "--output", type=Path, default=REPO_ROOT / "BENCHMARKS.md", help="the report to write"
     )
@@ -142,25 +147,31 @@ def place(files: list[Path], source_raw: Path, target_raw: Path) -> None:
             shutil.copy2(file, destination)
 
 
-def bare_read(files: list[Path], database: Path, memory_limit: str) -> float:
-    """Seconds for DuckDB to read the files into tables, one statement per source."""
+def bare_read(files: list[Path], database: Path, memory_limit: str, env: dict[str, str]) -> Step:
+    """A bare DuckDB read of the files into tables, one statement per source, in a child
+    process (bench_bare.py) like every other step: DuckDB's memory stays out of this process,
+    whose size every later child would otherwise report as its own peak (a forked child starts
+    with its parent's resident set)."""
     schemas = load_data_schemas()
     by_source: dict[str, list[str]] = {}
     for file in files:
         source = next((s for s in schemas.sources if file.name.startswith(s + "_")), None)
         if source:
             by_source.setdefault(source, []).append(str(file))
+    readers = {
+        source: BARE_READERS[schemas.sources[source].format].format(files="$files")
+        for source in by_source
+    }
+    plan = database.with_suffix(".json")
+    plan.write_text(json.dumps({"files": by_source, "readers": readers}), encoding="utf-8")
     database.unlink(missing_ok=True)
-    started = time.monotonic()
-    con = duckdb.connect(str(database))
-    try:
-        con.execute(f"set memory_limit = '{memory_limit}'")
-        for source, paths in by_source.items():
-            reader = BARE_READERS[schemas.sources[source].format].format(files="$files")
-            con.execute(f"create table {source} as select * from {reader}", {"files": paths})
-    finally:
-        con.close()
-    return time.monotonic() - started
+    step = run_measured(
+        [sys.executable, "-m", "ecom_elt.bench_bare", str(plan), str(database), memory_limit],
+        env, "bare read",
+    )  # fmt: skip
+    plan.unlink(missing_ok=True)
+    database.unlink(missing_ok=True)
+    return step
 
 
 def dbt_split(target: Path) -> dict[str, float]:
@@ -213,8 +224,11 @@ def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]
     ecom = [sys.executable, "-m", "ecom_elt"]
     target = run_root / "target"
 
-    result.bare_read_seconds = bare_read(base, run_root / "bare.duckdb", args.memory_limit)
-    (run_root / "bare.duckdb").unlink(missing_ok=True)
+    bare = bare_read(base, run_root / "bare.duckdb", duckdb_memory_limit(args.memory_limit), env)
+    if bare.exit_code:
+        raise UsageError(f"the bare read of scale {scale} failed (exit {bare.exit_code})")
+    result.bare_read_seconds = bare.seconds
+    result.steps["bare read"] = bare
     result.steps["load"] = run_measured([*ecom, "load"], env, "load")
     with duckdb.connect(str(run_root / "warehouse.duckdb"), read_only=True) as con:
         row = con.execute("select coalesce(sum(row_count), 0) from raw._files").fetchone()
@@ -278,13 +292,15 @@ def markdown(results: list[ScaleResult], memory_limit: str) -> str:
         "# Benchmarks",
         "",
         f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {machine()}; "
-        f"DuckDB memory limit {memory_limit} in every step. Each step runs as its own process "
-        "as `make` runs it; peak memory is the largest resident set of the step's processes.",
+        f"memory budget (`ECOM_MEMORY_LIMIT`) {memory_limit} in every step, of which DuckDB's "
+        f"memory_limit is {duckdb_memory_limit(memory_limit)} (the bare read too). Each step runs "
+        "as its own process as `make` runs it; peak memory is the largest resident set of the "
+        "step's processes.",
         "",
         "| scale | files | rows | raw MB | bare read s | load s | load / bare | build s "
         "| DuckDB execute s | dbt compile s | added day load s | added day build s "
         "| added day / full build | sessions+ s | sessions+ / full | report s "
-        "| rows/s (load+build+report) | peak MB load / build / report | fresh elt s |",
+        "| rows/s (load+build+report) | peak MB bare read / load / build / report | fresh elt s |",
         "| " + " | ".join(["---"] * 19) + " |",
     ]
     for r in results:
@@ -311,7 +327,9 @@ def markdown(results: list[ScaleResult], memory_limit: str) -> str:
                     ratio(s["sessions+"].seconds, s["build"].seconds),
                     f"{s['report'].seconds:.1f}",
                     f"{r.rows / total:,.0f}" if total else "-",
-                    " / ".join(f"{s[k].peak_rss_mb:,.0f}" for k in ("load", "build", "report")),
+                    " / ".join(
+                        f"{s[k].peak_rss_mb:,.0f}" for k in ("bare read", "load", "build", "report")
+                    ),
                     f"{s['elt'].seconds:.1f}" if "elt" in s else "-",
                 ]
             )
