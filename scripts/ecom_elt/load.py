@@ -18,7 +18,8 @@ For every file under `<root>/raw/` (see discover.py for names):
    required columns are checked, and the rows of the good files, their row numbers and every
    file's `raw._files` row are written in ONE transaction: a crash leaves each file wholly
    loaded or not at all (a read error splits the group until the bad file is read alone, and
-   rejected with the reason its own read gives);
+   rejected with the reason its own read gives); a group is read as soon as it is full, while
+   the scan threads go on hashing the next files (at most SCAN_AHEAD ahead);
 5. the files are moved (or copied, or kept) to `archive/<source>/<date>/`, or to `quarantine/`
    when rejected; the destination is recorded in the same transaction, before the move.
 
@@ -38,7 +39,7 @@ import re
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -72,6 +73,8 @@ GZIP_RATIO = 6
 # (its bytes cannot be known ones), instead of before.
 HASH_WHILE_READING_BYTES = 16 << 20
 SCAN_THREADS = 2
+# Files whose scan may run ahead of the loading (each holds up to 1 MiB of head in memory).
+SCAN_AHEAD = 64
 
 
 def _now() -> datetime:
@@ -293,33 +296,36 @@ class _Loader:
     # ------------------------------------------------------------------ the run
 
     def run(self, deliveries: list[Delivery]) -> None:
-        sizes = Counter(d.size for d in deliveries if self._readable(d))
+        """Scan, decide and load the files in discovery order. A source's group is read as soon
+        as it is full, while the next files are still being scanned, so hashing overlaps with
+        DuckDB's reading; the last, partial groups are read at the end."""
         groups: dict[tuple[object, ...], list[_Item]] = {}
         records: list[_Outcome] = []
         deferred: list[_Item] = []
-        candidates: set[str] = set()  # hashes of this run's files waiting in a group
-        with ThreadPoolExecutor(SCAN_THREADS, thread_name_prefix="scan-bytes") as pool:
-            items = [self._submit(pool, d, i, sizes) for i, d in enumerate(deliveries)]
-            for item, future in items:
-                if future is not None:
-                    item.scan, item.head, item.seconds = future.result()
-                if not item.d.path.is_file():
-                    log.warning("%s vanished before it could be read; skipped", item.d.rel_path)
+        candidates: set[str] = set()  # hashes of this run's files waiting in a group or loaded
+        for item in self._scanned(deliveries):
+            if not item.d.path.is_file():
+                log.warning("%s vanished before it could be read; skipped", item.d.rel_path)
+                continue
+            decided = self._decide(item)
+            item.head = b""  # only the decision reads it
+            if isinstance(decided, _Outcome):
+                item.file_id = self.manifest.next_file_id()
+                records.append(decided)
+            elif decided is None:
+                continue  # known: done
+            else:
+                item.file_id = self.manifest.next_file_id()
+                if item.scan is not None and item.scan.sha256 in candidates:
+                    deferred.append(item)  # the same bytes as a file of this run
                     continue
-                decided = self._decide(item)
-                if isinstance(decided, _Outcome):
-                    item.file_id = self.manifest.next_file_id()
-                    records.append(decided)
-                elif decided is None:
-                    continue  # known: done
-                else:
-                    item.file_id = self.manifest.next_file_id()
-                    if item.scan is not None and item.scan.sha256 in candidates:
-                        deferred.append(item)  # the same bytes as a file waiting to be loaded
-                        continue
-                    if item.scan is not None:
-                        candidates.add(item.scan.sha256)
-                    groups.setdefault(decided, []).append(item)
+                if item.scan is not None:
+                    candidates.add(item.scan.sha256)
+                members = groups.setdefault(decided, [])
+                members.append(item)
+                if item.scan is None or self._full(members):
+                    for chunk in self._chunks(groups.pop(decided)):
+                        self._load_group(chunk)
         self._commit(records)
         for members in groups.values():
             for chunk in self._chunks(members):
@@ -331,6 +337,34 @@ class _Loader:
                 self._commit([self._duplicate(item, original)])
             else:
                 self._load_group([item])
+
+    def _scanned(self, deliveries: list[Delivery]) -> Iterator[_Item]:
+        """The deliveries in order, each with its scan done: SCAN_THREADS scan at most
+        SCAN_AHEAD files ahead of the one handed out (a bounded memory of heads)."""
+        sizes = Counter(d.size for d in deliveries if self._readable(d))
+        upcoming = iter(enumerate(deliveries))
+        window: deque[tuple[_Item, Future[tuple[fc.ByteScan, bytes, float]] | None]] = deque()
+        with ThreadPoolExecutor(SCAN_THREADS, thread_name_prefix="scan-bytes") as pool:
+
+            def submit_next() -> None:
+                following = next(upcoming, None)
+                if following is not None:
+                    index, d = following
+                    window.append(self._submit(pool, d, index, sizes))
+
+            for _ in range(SCAN_AHEAD):
+                submit_next()
+            while window:
+                item, future = window.popleft()
+                submit_next()
+                if future is not None:
+                    item.scan, item.head, item.seconds = future.result()
+                yield item
+
+    @staticmethod
+    def _full(members: list[_Item]) -> bool:
+        """A group holds a full read's worth of files (see _chunks)."""
+        return sum(m.content for m in members) >= GROUP_CONTENT_BYTES or len(members) >= GROUP_FILES
 
     def _readable(self, d: Delivery) -> bool:
         return d.source is not None and d.info.name_problem is None
