@@ -34,18 +34,6 @@ run_watermark as (
 
 ),
 
-{% if is_incremental() %}
-delivered_again as (
-
-    -- the users of the new rows already stored: a probe of the stored keys alone
-    select distinct stored_keys.user_id
-    from {{ this }} as stored_keys
-    inner join new_users
-        on stored_keys.user_id = new_users.user_id
-
-),
-
-{% endif %}
 versions as (
 
     -- every new version counts one; a stored winner counts the versions it won over
@@ -57,14 +45,11 @@ versions as (
 
     union all
 
-    select
-        {% for column in user_columns -%}
-            stored_users.{{ column }},
-        {% endfor -%}
-        stored_users.delivered_versions_count as versions_count
-    from {{ this }} as stored_users
-    inner join delivered_again
-        on stored_users.user_id = delivered_again.user_id
+    -- the stored winner of each user delivered again, with the versions it won over
+    {{ stored_rows_delivered_again(
+        'new_users', 'user_id', user_columns,
+        'stored_rows.delivered_versions_count as versions_count',
+    ) }}
     {% endif %}
 
 ),

@@ -40,19 +40,6 @@ run_watermark as (
 
 ),
 
-{% if is_incremental() %}
-delivered_again as (
-
-    -- the new requests already stored: a probe of the stored keys alone (the stored rows' other
-    -- columns are read below only for these, usually none)
-    select distinct stored_keys.request_id
-    from {{ this }} as stored_keys
-    inner join new_requests
-        on stored_keys.request_id = new_requests.request_id
-
-),
-
-{% endif %}
 candidates as (
 
     select
@@ -64,14 +51,9 @@ candidates as (
     union all
 
     -- the stored row of each request delivered again
-    select
-        {% for column in request_columns -%}
-            stored_requests.{{ column }},
-        {% endfor -%}
-        true as is_stored
-    from {{ this }} as stored_requests
-    inner join delivered_again
-        on stored_requests.request_id = delivered_again.request_id
+    {{ stored_rows_delivered_again(
+        'new_requests', 'request_id', request_columns, 'true as is_stored',
+    ) }}
     {% endif %}
 
 ),

@@ -43,19 +43,6 @@ run_watermark as (
 
 ),
 
-{% if is_incremental() %}
-delivered_again as (
-
-    -- the new sessions already stored: a probe of the stored keys alone (the stored rows' other
-    -- columns are read below only for these, usually none)
-    select distinct stored_keys.session_id
-    from {{ this }} as stored_keys
-    inner join new_sessions
-        on stored_keys.session_id = new_sessions.session_id
-
-),
-
-{% endif %}
 candidates as (
 
     select
@@ -67,14 +54,9 @@ candidates as (
     union all
 
     -- the stored row of each session delivered again
-    select
-        {% for column in session_columns -%}
-            stored_sessions.{{ column }},
-        {% endfor -%}
-        true as is_stored
-    from {{ this }} as stored_sessions
-    inner join delivered_again
-        on stored_sessions.session_id = delivered_again.session_id
+    {{ stored_rows_delivered_again(
+        'new_sessions', 'session_id', session_columns, 'true as is_stored',
+    ) }}
     {% endif %}
 
 ),
