@@ -32,7 +32,7 @@ SEED = 7
 SCALE = "0.05"
 DBT = Path(sys.executable).with_name("dbt")
 # Columns that say when and under which config a row was written, not what it holds.
-BOOKKEEPING = {"watermark_batch_id", "processed_at", "config_fingerprint"}
+BOOKKEEPING = {"watermark_batch_id", "processed_at", "staged_at", "config_fingerprint"}
 BUSINESS_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})(?:_[A-Za-z0-9-]+)?\.[a-z]+(?:\.gz)?$")
 
 

@@ -55,7 +55,10 @@ final as (
         requests.file_name,
         requests.file_business_date,
         requests.file_row_number,
-        requests.batch_id
+        requests.batch_id,
+
+        -- incremental bookkeeping
+        requests.staged_at
 
     from requests
     left join endpoints

@@ -43,7 +43,10 @@ final as (
         file_name,
         file_business_date,
         file_row_number,
-        batch_id
+        batch_id,
+
+        -- incremental bookkeeping
+        staged_at
 
     from sessions
 

@@ -117,7 +117,8 @@ renamed as (
 
         -- quality
         rule_breaks,
-        {{ sql_string(config_fingerprint()) }} as config_fingerprint
+        {{ sql_string(config_fingerprint()) }} as config_fingerprint,
+        {{ run_started_timestamp() }} as staged_at
 
     from judged
 

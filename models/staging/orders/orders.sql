@@ -104,7 +104,8 @@ renamed as (
         -- quality
         rule_breaks,
         is_duplicate_in_file,
-        {{ sql_string(config_fingerprint()) }} as config_fingerprint
+        {{ sql_string(config_fingerprint()) }} as config_fingerprint,
+        {{ run_started_timestamp() }} as staged_at
 
     from judged
 
