@@ -86,13 +86,21 @@ changed_orders as (
 
 ),
 
-changed_sessions as (
+sessions_written as (
 
     -- sessions fct_sessions wrote since this model last ran (new, delivered again, or with a
-    -- changed conversion)
+    -- changed conversion); not read from the sessions CTE: DuckDB materialises a CTE read
+    -- twice, and that one is the whole of fct_sessions
     select session_id
-    from sessions
+    from {{ ref('fct_sessions') }}
     where processed_at > {{ processed_at_watermark() }}
+
+),
+
+changed_sessions as (
+
+    select session_id
+    from sessions_written
     union
     select session_id
     from changed_orders
