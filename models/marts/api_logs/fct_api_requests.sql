@@ -34,16 +34,8 @@ new_requests as (
 
 run_watermark as (
 
-    -- the highest batch of the input this run: every row written records it (on an
-    -- incremental run the new rows' highest, or the stored one when no row is new; the input
-    -- is not read whole for it)
-    select
-        {% if is_incremental() -%}
-            coalesce(max(batch_id), {{ incremental_watermark() }})
-        {%- else -%}
-            max(batch_id)
-        {%- endif %} as watermark_batch_id
-    from new_requests
+    -- the highest batch of the input this run: every row written records it
+    {{ new_rows_watermark('new_requests') }}
 
 ),
 

@@ -37,16 +37,8 @@ orders_per_session as (
 
 run_watermark as (
 
-    -- the highest batch of the input this run: every row written records it (on an
-    -- incremental run the new rows' highest, or the stored one when no row is new; the input
-    -- is not read whole for it)
-    select
-        {% if is_incremental() -%}
-            coalesce(max(batch_id), {{ incremental_watermark() }})
-        {%- else -%}
-            max(batch_id)
-        {%- endif %} as watermark_batch_id
-    from new_sessions
+    -- the highest batch of the input this run: every row written records it
+    {{ new_rows_watermark('new_sessions') }}
 
 ),
 
