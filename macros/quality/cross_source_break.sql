@@ -14,12 +14,19 @@
         {{ line_number }} as line_number,
         {{ sql_string(rule.rule_name) }} as rule_name
     from {{ ref(target) }} as checked
-    where checked.{{ rule.column_name }} is not null
-        and not exists (
-            select 1
-            from {{ ref(rule.to_source) }} as referenced
-            where referenced.{{ rule.to_column }} = checked.{{ rule.column_name }}
+    left join (
+        -- the checked values the other source holds: a semi join whose build side is the
+        -- checked values (about 1 M order rows), not the other source (10 M sessions)
+        select distinct referenced.{{ rule.to_column }} as found_value
+        from {{ ref(rule.to_source) }} as referenced
+        where referenced.{{ rule.to_column }} in (
+            select {{ rule.column_name }} from {{ ref(target) }}
         )
+    ) as found
+        on checked.{{ rule.column_name }} = found.found_value
+    where
+        checked.{{ rule.column_name }} is not null
+        and found.found_value is null
     {%- elif rule.check_type == 'reference' -%}
     select
         checked.file_id,
@@ -39,7 +46,10 @@
                     order by file_business_date desc, file_name desc, file_row_number desc
                 ) as version_rank
             from {{ ref(rule.to_source) }}
-            where {{ rule.to_column }} is not null
+            -- only the keys the checked rows name are ranked
+            where {{ rule.to_column }} in (
+                select {{ rule.to_column }} from {{ ref(target) }}
+            )
         ) as ranked
         where version_rank = 1
     ) as reference

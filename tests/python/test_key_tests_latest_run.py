@@ -1,6 +1,7 @@
-"""Key tests given `written_at` check the rows the latest run wrote: they catch a key repeated by
-those rows, in a table (against every stored row) and in a view (among the latest run's rows),
-and leave an older repeat to `--vars '{data_tests_all_rows: true}'`, which checks every row.
+"""Key and relationship tests given `written_at` check the rows the latest run wrote: they catch a
+key repeated by those rows, in a table (against every stored row) and in a view (among the latest
+run's rows), and a value of those rows missing from the parent; they leave an older repeat or
+orphan to `--vars '{data_tests_all_rows: true}'`, which checks every row.
 
 A small generated delivery is loaded and built once; each case then plants a repeated row in the
 warehouse with DuckDB and runs `dbt test` on the tests concerned.
@@ -25,6 +26,8 @@ DBT = Path(sys.executable).with_name("dbt")
 FACT_KEY = "primary_key_fct_sessions_session_id"
 STAGED_GRAIN = "staging_sessions_one_row_per_delivered_row"
 VIEW_GRAIN = "int_sessions_measured_one_row_per_delivered_row"
+KEY_TESTS = (FACT_KEY, STAGED_GRAIN, VIEW_GRAIN)
+RELATIONSHIP = "relationships_fct_session_orders_session_id__session_id__ref_fct_sessions_"
 # A result line of dbt: "3 of 4 FAIL 1 <test> ....", "4 of 4 PASS <test> ...."
 RESULT = re.compile(r"\d+ of \d+ (PASS|FAIL \d+|WARN \d+|ERROR) (\S+) ")
 
@@ -35,15 +38,17 @@ def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
     )
 
 
-def _dbt_test(env: dict[str, str], *options: str) -> dict[str, str]:
-    """Status (PASS, FAIL, ...) of each of the three tests after `dbt test` on them."""
-    done = _run([str(DBT), "test", "--select", FACT_KEY, STAGED_GRAIN, VIEW_GRAIN, *options], env)
+def _dbt_test(
+    env: dict[str, str], *options: str, tests: tuple[str, ...] = KEY_TESTS
+) -> dict[str, str]:
+    """Status (PASS, FAIL, ...) of each test after `dbt test` on them."""
+    done = _run([str(DBT), "test", "--select", *tests, *options], env)
     statuses = {
         match.group(2): match.group(1).split()[0]
         for match in RESULT.finditer(done.stdout)
-        if match.group(2) in (FACT_KEY, STAGED_GRAIN, VIEW_GRAIN)
+        if match.group(2) in tests
     }
-    assert len(statuses) == 3, done.stdout[-3000:] + done.stderr[-2000:]
+    assert len(statuses) == len(tests), done.stdout[-3000:] + done.stderr[-2000:]
     return statuses
 
 
@@ -62,7 +67,9 @@ def _copy_one_row(con: duckdb.DuckDBPyConnection, relation: str, column: str) ->
     )
 
 
-def test_key_tests_check_the_rows_the_latest_run_wrote(root: DataRoot, tmp_path: Path) -> None:
+def test_key_and_relationship_tests_check_the_rows_the_latest_run_wrote(
+    root: DataRoot, tmp_path: Path
+) -> None:
     env = subprocess_env(root, tmp_path)
     cli = [sys.executable, "-m", "ecom_elt"]
     for step in (
@@ -91,6 +98,26 @@ def test_key_tests_check_the_rows_the_latest_run_wrote(root: DataRoot, tmp_path:
         )
     assert _dbt_test(env)[FACT_KEY] == "PASS"
     assert _dbt_test(env, "--vars", "{data_tests_all_rows: true}")[FACT_KEY] == "FAIL"
+
+    # A joined row written by the latest run whose session is not in fct_sessions: the
+    # relationship test fails; written by an earlier run, only a check of every row sees it.
+    relationship = (RELATIONSHIP,)
+    assert _dbt_test(env, tests=relationship)[RELATIONSHIP] == "PASS"
+    with duckdb.connect(str(root.warehouse)) as con:
+        con.execute(
+            "update marts.fct_session_orders set session_id = 'S-NEVER-DELIVERED' "
+            "where session_order_id = (select min(session_order_id) from marts.fct_session_orders "
+            "where processed_at = (select max(processed_at) from marts.fct_session_orders))"
+        )
+    assert _dbt_test(env, tests=relationship)[RELATIONSHIP] == "FAIL"
+    with duckdb.connect(str(root.warehouse)) as con:
+        con.execute(
+            "update marts.fct_session_orders set processed_at = timestamp '2001-01-01' "
+            "where session_id = 'S-NEVER-DELIVERED'"
+        )
+    assert _dbt_test(env, tests=relationship)[RELATIONSHIP] == "PASS"
+    all_rows = ("--vars", "{data_tests_all_rows: true}")
+    assert _dbt_test(env, *all_rows, tests=relationship)[RELATIONSHIP] == "FAIL"
 
     # A staged row repeated by the latest staging run: the staged table's grain test fails, and
     # so does the view over it, which compares the latest run's rows among themselves.
