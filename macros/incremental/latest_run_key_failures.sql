@@ -16,7 +16,7 @@ latest_rows as (
     -- the rows the latest run wrote
     select {{ key | join(', ') }}
     from {{ model }}
-    where {{ written_at }} = {{ latest_timestamp(model, written_at, true) }}
+    where {{ written_by_latest_run(model, written_at) }}
 
 ),
 

@@ -15,7 +15,7 @@ child as (
     where
         {{ column_name }} is not null
         {%- if checks_latest_run_only(written_at) %}
-        and {{ written_at }} = {{ latest_timestamp(model, written_at, true) }}
+        and {{ written_by_latest_run(model, written_at) }}
         {%- endif %}
 
 ),

@@ -28,6 +28,7 @@ STAGED_GRAIN = "staging_sessions_one_row_per_delivered_row"
 VIEW_GRAIN = "int_sessions_measured_one_row_per_delivered_row"
 KEY_TESTS = (FACT_KEY, STAGED_GRAIN, VIEW_GRAIN)
 RELATIONSHIP = "relationships_fct_session_orders_session_id__session_id__ref_fct_sessions_"
+ALL_ROWS = ("--vars", "{data_tests_all_rows: true}")
 # A result line of dbt: "3 of 4 FAIL 1 <test> ....", "4 of 4 PASS <test> ...."
 RESULT = re.compile(r"\d+ of \d+ (PASS|FAIL \d+|WARN \d+|ERROR) (\S+) ")
 
@@ -97,7 +98,7 @@ def test_key_and_relationship_tests_check_the_rows_the_latest_run_wrote(
             "group by session_id having count(*) > 1)"
         )
     assert _dbt_test(env)[FACT_KEY] == "PASS"
-    assert _dbt_test(env, "--vars", "{data_tests_all_rows: true}")[FACT_KEY] == "FAIL"
+    assert _dbt_test(env, *ALL_ROWS)[FACT_KEY] == "FAIL"
 
     # A joined row written by the latest run whose session is not in fct_sessions: the
     # relationship test fails; written by an earlier run, only a check of every row sees it.
@@ -116,8 +117,7 @@ def test_key_and_relationship_tests_check_the_rows_the_latest_run_wrote(
             "where session_id = 'S-NEVER-DELIVERED'"
         )
     assert _dbt_test(env, tests=relationship)[RELATIONSHIP] == "PASS"
-    all_rows = ("--vars", "{data_tests_all_rows: true}")
-    assert _dbt_test(env, *all_rows, tests=relationship)[RELATIONSHIP] == "FAIL"
+    assert _dbt_test(env, *ALL_ROWS, tests=relationship)[RELATIONSHIP] == "FAIL"
 
     # A staged row repeated by the latest staging run: the staged table's grain test fails, and
     # so does the view over it, which compares the latest run's rows among themselves.
