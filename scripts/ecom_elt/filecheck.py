@@ -7,7 +7,8 @@ header, a byte count), so a person can act on it without opening the warehouse.
 - `scan_bytes`: one pass over the bytes as delivered, in 1 MiB chunks: the SHA-256 identity,
   gzip integrity (CRC and length included, which DuckDB's reader does not check) and UTF-8
   validity (a leading byte-order mark is tolerated). All of it runs in C (hashlib, zlib, the
-  codec) and releases the GIL for the hashing, so it can run beside DuckDB's read.
+  codec) and releases the GIL for the hashing, so it can run beside DuckDB's read; the loader
+  hashes a file before it reads it and checks gzip and UTF-8 while DuckDB reads it.
 - `read_head`: the first bytes of the (decompressed) content, to sniff the structure before
   DuckDB reads the file: CSV header and delimiter, JSON array versus JSON Lines.
 - `csv_layout`, `json_shape_findings`, `json_key_findings`: structure findings.
@@ -23,7 +24,6 @@ import hashlib
 import io
 import json
 import re
-import threading
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +35,7 @@ from ecom_elt.config import SourceSchema
 
 CHUNK = 1 << 20
 HEAD_BYTES = 1 << 20
+KEY_SAMPLE_BYTES = 64 << 10  # of a JSON file's head, read for its fields (json_head_keys)
 EXAMPLE_CHARS = 80
 _GUNZIP_OUT = 8 << 20  # decompress at most this much per step (a zip bomb cannot flood memory)
 
@@ -203,9 +204,12 @@ class _Utf8:
         return finding(self.file_name, FILE_NOT_UTF8, problem, f"line {line_no}: {clip(line)}")
 
 
-def scan_bytes(path: Path, file_name: str, gzipped: bool, check_text: bool = True) -> ByteScan:
-    """Hash the bytes as delivered; unless `check_text` is False also check gzip and UTF-8."""
-    digest = hashlib.sha256()
+def scan_bytes(
+    path: Path, file_name: str, gzipped: bool, check_text: bool = True, hash_bytes: bool = True
+) -> ByteScan:
+    """Hash the bytes as delivered (unless `hash_bytes` is False: `sha256` is then empty);
+    unless `check_text` is False also check gzip and UTF-8."""
+    digest = hashlib.sha256() if hash_bytes else None
     size = 0
     text = _Utf8(file_name, partial(content_lines, path, gzipped)) if check_text else None
     gunzip = _Gunzip(file_name, text) if gzipped and text else None
@@ -213,7 +217,8 @@ def scan_bytes(path: Path, file_name: str, gzipped: bool, check_text: bool = Tru
     try:
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK):
-                digest.update(chunk)
+                if digest is not None:
+                    digest.update(chunk)
                 size += len(chunk)
                 if problem is not None or text is None:
                     continue
@@ -233,7 +238,7 @@ def scan_bytes(path: Path, file_name: str, gzipped: bool, check_text: bool = Tru
         problem = finding(
             file_name, FILE_UNREADABLE, f"cannot read the file: {exc.strerror}", f"{size:,} bytes"
         )
-    return ByteScan(digest.hexdigest(), size, problem)
+    return ByteScan(digest.hexdigest() if digest is not None else "", size, problem)
 
 
 def content_lines(path: Path, gzipped: bool, upto: int) -> tuple[int, bytes]:
@@ -276,32 +281,6 @@ def content_lines(path: Path, gzipped: bool, upto: int) -> tuple[int, bytes]:
     except (OSError, zlib.error):
         pass
     return lines, line_start
-
-
-class BackgroundScan:
-    """`scan_bytes` on a thread, while DuckDB reads the same file (hashlib and zlib release the
-    GIL, and so does DuckDB), so the hash costs little wall time on top of the read."""
-
-    def __init__(self, path: Path, file_name: str, gzipped: bool) -> None:
-        self._result: ByteScan | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(path, file_name, gzipped), name="scan-bytes", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, path: Path, file_name: str, gzipped: bool) -> None:
-        try:
-            self._result = scan_bytes(path, file_name, gzipped)
-        except BaseException as exc:  # handed to the caller by result()
-            self._error = exc
-
-    def result(self) -> ByteScan:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
 
 
 def read_head(path: Path, gzipped: bool, limit: int = HEAD_BYTES) -> bytes:
@@ -433,10 +412,58 @@ def json_shape_findings(file_name: str, head: bytes, schema: SourceSchema) -> li
     return []
 
 
-def json_key_findings(file_name: str, schema: SourceSchema, keys: list[str], rows: int) -> Layout:
-    """Required, optional and extra fields, from the keys found across all records."""
-    example = f"fields found in {rows:,} records: {clip(', '.join(sorted(keys)))}"
-    return _column_findings(file_name, schema, sorted(keys), example)
+@dataclass(frozen=True)
+class HeadKeys:
+    """The fields named by the complete records in a JSON file's head."""
+
+    keys: tuple[str, ...] = ()
+    records: int = 0  # records read
+
+
+def json_head_keys(head: bytes, fmt: str) -> HeadKeys:
+    """The fields of the complete records in the first KEY_SAMPLE_BYTES of `head`: where the
+    loader learns of fields outside the contract, which it does not read (a field the platform
+    adds is in every record, so the first ones show it). Parsing a whole 1 MiB head in Python
+    took 13 ms a file, more than DuckDB's read of an API-log file. A record that is not valid
+    JSON is skipped here; DuckDB's read judges it."""
+    whole = len(head) <= KEY_SAMPLE_BYTES
+    text = _head_text(head[:KEY_SAMPLE_BYTES])
+    values: list[Any] = []
+    if fmt == "json_lines":
+        lines = text.split("\n")
+        for line in lines if whole else lines[:-1]:
+            if line.strip():
+                try:
+                    values.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue
+    else:
+        decoder = json.JSONDecoder()
+        at = text.find("[") + 1
+        while 0 < at < len(text):
+            while at < len(text) and text[at] in " \t\r\n,":
+                at += 1
+            try:
+                value, at = decoder.raw_decode(text, at)
+            except json.JSONDecodeError:
+                break  # the end of the head (or of the array) is reached
+            values.append(value)
+    keys = sorted({key for value in values if isinstance(value, dict) for key in value})
+    return HeadKeys(tuple(keys), len(values))
+
+
+def json_key_findings(
+    file_name: str, schema: SourceSchema, valued: tuple[str, ...], head: HeadKeys, rows: int
+) -> Layout:
+    """Required, optional and extra fields. A field is present when some record has a value for
+    it (`valued`, counted over all records by DuckDB) or a record in the head names it; extra
+    fields are known from the head only."""
+    present = sorted(set(valued) | set(head.keys))
+    example = (
+        f"fields with a value in {rows:,} records: {', '.join(valued) or 'none'}; "
+        f"fields named in the first {head.records:,}: {', '.join(head.keys) or 'none'}"
+    )
+    return _column_findings(file_name, schema, present, clip(example))
 
 
 # --------------------------------------------------------------------------- read errors
@@ -494,7 +521,17 @@ def locate_json_problem(path: Path, gzipped: bool, fmt: str) -> tuple[str, str] 
     return None
 
 
+def json_problem_finding(file_name: str, problem: str, example: str) -> Finding:
+    """A finding for what `locate_json_problem` found: a record that is not an object, or
+    invalid JSON."""
+    rule = FILE_WRONG_SHAPE if "not an object" in problem else FILE_UNPARSEABLE
+    return finding(file_name, rule, problem, example)
+
+
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_JSON_DUPLICATE_KEY = re.compile(
+    r'in (line|record/value) (\d+): Object (.*) has duplicate key "(.*?)"'
+)
 _CSV_ORIGINAL = re.compile(r"Original Line: ?(.*)")
 _CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
@@ -530,11 +567,15 @@ def describe_load_error(
         else:
             problem = f"the CSV cannot be parsed ({clip(_first_line(text), 200)})"
         return finding(file_name, FILE_UNPARSEABLE, problem, example)
+    duplicate = _JSON_DUPLICATE_KEY.search(text)
+    if duplicate:
+        unit, number, record, key = duplicate.groups()
+        where = "line" if unit == "line" else "element"
+        problem = f"{where} {number} names the field {key!r} twice; which value holds is unclear"
+        return finding(file_name, FILE_UNPARSEABLE, problem, f"{where} {number}: {clip(record)}")
     located = locate_json_problem(path, gzipped, fmt)
     if located is not None:
-        problem, example = located
-        rule = FILE_WRONG_SHAPE if "not an object" in problem else FILE_UNPARSEABLE
-        return finding(file_name, rule, problem, example)
+        return json_problem_finding(file_name, *located)
     return finding(
         file_name,
         FILE_UNPARSEABLE,

@@ -119,8 +119,21 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, schemas: DataSchemas) -> N
         raise
 
 
+def raw_storage(column: Column) -> str:
+    """The column's type in raw.<source>, with how DuckDB stores it. Text whose values are
+    nearly all distinct - every timestamp and every identifier (`*_id`) - is stored with ZSTD:
+    DuckDB's default for text (DICT_FSST) spends twice the time on such a column while the
+    data is written (a 10 M-row session_id: 1.0 s against 0.5 s) for about the same size
+    (54 against 62 MB; started_at 72 against 62 MB). Text with few distinct values keeps
+    DICT_FSST, which is as fast and far smaller there (device_type: 3 against 47 MB)."""
+    kind = raw_type(column)
+    if kind == "varchar" and (column.type == "timestamp" or column.name.endswith("_id")):
+        return f"{kind} using compression zstd"
+    return kind
+
+
 def source_columns(source: SourceSchema) -> tuple[tuple[str, str], ...]:
-    return (*((c.name, raw_type(c)) for c in source.columns), *LINEAGE)
+    return (*((c.name, raw_storage(c)) for c in source.columns), *LINEAGE)
 
 
 def _ensure_table(
@@ -138,8 +151,10 @@ def _ensure_table(
     }
     for col, col_type in cols:
         if col not in present:  # a column added to config/data_schemas.json since
-            plain_type = col_type.split()[0]
-            con.execute(f"alter table {table(name)} add column {ident(col)} {plain_type}")
+            # the type without constraints (not null, primary key), with its storage clause
+            declared, using, method = col_type.partition(" using compression ")
+            added = f"{declared.split()[0]}{using}{method}"
+            con.execute(f"alter table {table(name)} add column {ident(col)} {added}")
 
 
 # --------------------------------------------------------------------------- manifest

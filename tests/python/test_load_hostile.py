@@ -138,6 +138,73 @@ def test_array_element_that_is_not_an_object(root: DataRoot) -> None:
     assert_rejected(root, name, "file_wrong_shape", in_message="element 2 of the array")
 
 
+@pytest.mark.parametrize(
+    ("source", "where"), [("orders", "line 3 is a JSON null"), ("products", "element 3 of")]
+)
+def test_a_null_record(root: DataRoot, source: str, where: str) -> None:
+    """DuckDB reads a `null` record as a row without values; the loader finds it out."""
+    name = file_name(source)
+    recs: list[Any] = records(source, "r", 4)
+    recs.insert(2, None)
+    if source == "orders":
+        data = "\n".join(json.dumps(r) for r in recs).encode()
+    else:
+        data = json.dumps(recs).encode()
+    write(root, name, data)
+    load(root)
+    assert_rejected(root, name, "file_wrong_shape", in_message=where)
+
+
+def test_a_record_naming_a_field_twice(root: DataRoot) -> None:
+    name = file_name("api_logs")
+    lines = encode("api_logs", records("api_logs", "a", 3)).decode().splitlines()
+    lines[1] = lines[1].replace("{", '{"service": "search", ', 1)
+    write(root, name, "\n".join(lines).encode())
+    load(root)
+    row = assert_rejected(
+        root, name, "file_unparseable", in_message="line 2 names the field 'service' twice"
+    )
+    assert reason(row)["example"].startswith("line 2: {")
+
+
+def test_empty_objects_and_null_values_load(root: DataRoot) -> None:
+    """`{}` is an object (its row has no values: dbt's rules judge it), and a required field
+    that is null in every record is there all the same: neither rejects the file."""
+    name = file_name("orders")
+    recs: list[dict[str, Any]] = records("orders", "o", 3)
+    for rec in recs:
+        rec["coupon_code"] = None
+        rec["session_id"] = None
+    write(root, name, encode("orders", [*recs, {}]))
+    load(root)
+    row = only_row(root)
+    assert (row["outcome"], row["row_count"], json.loads(row["warnings"])) == ("loaded", 4, [])
+    with warehouse(root) as con:
+        found = con.execute(
+            "select count(*), count(order_id), count(session_id) from raw.orders"
+        ).fetchone()
+    assert found == (4, 3, 0)
+
+
+def test_json_fields_beyond_the_key_sample(root: DataRoot) -> None:
+    """Values are counted over every record; field names come from the first 64 KiB only: an
+    optional field first seen further on is loaded without a warning, an extra one there goes
+    unreported (it is not loaded either way)."""
+    name = file_name("api_logs")
+    recs: list[dict[str, Any]] = records("api_logs", "a", 1200)
+    for rec in recs[:1000]:
+        del rec["user_agent"]
+    recs[-1]["trace_id"] = "late"
+    data = encode("api_logs", recs)
+    assert len(data.split(b"trace_id")[0]) > 64 << 10
+    write(root, name, data)
+    load(root)
+    row = only_row(root)
+    assert (row["outcome"], json.loads(row["warnings"])) == ("loaded", [])
+    with warehouse(root) as con:
+        assert con.execute("select count(user_agent) from raw.api_logs").fetchone() == (200,)
+
+
 # --------------------------------------------------------------------------- bytes
 
 
