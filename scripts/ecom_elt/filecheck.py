@@ -459,11 +459,8 @@ def json_key_findings(
     it (`valued`, counted over all records by DuckDB) or a record in the head names it; extra
     fields are known from the head only."""
     present = sorted(set(valued) | set(head.keys))
-    example = (
-        f"fields with a value in {rows:,} records: {', '.join(valued) or 'none'}; "
-        f"fields named in the first {head.records:,}: {', '.join(head.keys) or 'none'}"
-    )
-    return _column_findings(file_name, schema, present, clip(example))
+    example = f"fields found in {rows:,} records: {clip(', '.join(present))}"
+    return _column_findings(file_name, schema, present, example)
 
 
 # --------------------------------------------------------------------------- read errors
@@ -529,11 +526,11 @@ def json_problem_finding(file_name: str, problem: str, example: str) -> Finding:
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_ORIGINAL = re.compile(r"Original Line: ?(.*)")
+_CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 _JSON_DUPLICATE_KEY = re.compile(
     r'in (line|record/value) (\d+): Object (.*) has duplicate key "(.*?)"'
 )
-_CSV_ORIGINAL = re.compile(r"Original Line: ?(.*)")
-_CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
 def _first_line(text: str) -> str:
