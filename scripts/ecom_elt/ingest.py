@@ -11,8 +11,9 @@ the order of what it reads (`preserve_insertion_order`, set by the loader): the 
 are consecutive per file, in file order, so `_row_number = rowid - <the file's first rowid> + 1`
 (`stage_stats` checks that each file's row ids are consecutive). Why not a window:
 `row_number() over ()`, `with ordinality` or a POSITIONAL JOIN with a range make DuckDB read on
-one thread, about 2x the time of the read (`read_csv` has no `file_row_number`); appending first and UPDATE-ing the numbers made DuckDB rewrite
-every row group at commit (10 M rows: 15.4 s, against 11.7 s through the stage).
+one thread, about 2x the time of the read (`read_csv` has no `file_row_number`); appending
+first and UPDATE-ing the numbers made DuckDB rewrite every row group at commit (10 M rows:
+15.4 s, against 11.7 s through the stage).
 
 A JSON file is read once, by `read_json` with the contract's fields as its columns (`varchar`,
 `json` for objects and arrays): each record is parsed once, straight into the stage. DuckDB
