@@ -77,7 +77,7 @@ TEMP_FOLDER = ".duckdb_tmp"
 
 
 def duckdb_limits(root: DataRoot) -> dict[str, str]:
-    """DuckDB's memory limit and spill folder, as profiles.yml gives them to dbt: 80 % of
+    """DuckDB's memory limit and spill folder, as profiles.yml gives them to dbt: 70 % of
     `$ECOM_MEMORY_LIMIT` (the step's budget, default 4GB; memory.py) and `<root>/.duckdb_tmp`."""
     return {"memory_limit": duckdb_memory_limit(), "temp_directory": str(root.root / TEMP_FOLDER)}
 
