@@ -11,7 +11,10 @@ header, a byte count), so a person can act on it without opening the warehouse.
   hashes a file before it reads it and checks gzip and UTF-8 while DuckDB reads it.
 - `read_head`: the first bytes of the (decompressed) content, to sniff the structure before
   DuckDB reads the file: CSV header and delimiter, JSON array versus JSON Lines.
-- `csv_layout`, `json_shape_findings`, `json_key_findings`: structure findings.
+- `csv_layout`, `json_shape_findings`, `json_head_keys`, `json_key_findings`: structure
+  findings (a JSON file's field names come from the first 64 KiB of its head).
+- `locate_json_problem`, `json_problem_finding`: the first record that is not valid JSON or not
+  an object, read again in Python (only for a file DuckDB found fault with).
 - `describe_load_error`: turns a DuckDB read error into a finding, locating the bad line.
 """
 
@@ -412,15 +415,7 @@ def json_shape_findings(file_name: str, head: bytes, schema: SourceSchema) -> li
     return []
 
 
-@dataclass(frozen=True)
-class HeadKeys:
-    """The fields named by the complete records in a JSON file's head."""
-
-    keys: tuple[str, ...] = ()
-    records: int = 0  # records read
-
-
-def json_head_keys(head: bytes, fmt: str) -> HeadKeys:
+def json_head_keys(head: bytes, fmt: str) -> tuple[str, ...]:
     """The fields of the complete records in the first KEY_SAMPLE_BYTES of `head`: where the
     loader learns of fields outside the contract, which it does not read (a field the platform
     adds is in every record, so the first ones show it). Parsing a whole 1 MiB head in Python
@@ -448,17 +443,16 @@ def json_head_keys(head: bytes, fmt: str) -> HeadKeys:
             except json.JSONDecodeError:
                 break  # the end of the head (or of the array) is reached
             values.append(value)
-    keys = sorted({key for value in values if isinstance(value, dict) for key in value})
-    return HeadKeys(tuple(keys), len(values))
+    return tuple(sorted({key for value in values if isinstance(value, dict) for key in value}))
 
 
 def json_key_findings(
-    file_name: str, schema: SourceSchema, valued: tuple[str, ...], head: HeadKeys, rows: int
+    file_name: str, schema: SourceSchema, valued: tuple[str, ...], head: tuple[str, ...], rows: int
 ) -> Layout:
     """Required, optional and extra fields. A field is present when some record has a value for
     it (`valued`, counted over all records by DuckDB) or a record in the head names it; extra
     fields are known from the head only."""
-    present = sorted(set(valued) | set(head.keys))
+    present = sorted(set(valued) | set(head))
     example = f"fields found in {rows:,} records: {clip(', '.join(present))}"
     return _column_findings(file_name, schema, present, example)
 

@@ -240,11 +240,12 @@ class _Item:
     d: Delivery
     index: int  # position in discovery order
     scan: fc.ByteScan | None = None  # None: hashed while DuckDB reads it
+    checked: bool = False  # gzip and UTF-8 checked (scan.problem says the verdict)
     head: bytes = b""
     seconds: float = 0.0  # spent on it outside its group (hashing)
     file_id: int = 0
     header: list[str] = field(default_factory=list)
-    head_keys: fc.HeadKeys = field(default_factory=fc.HeadKeys)  # JSON: fields in the head
+    head_keys: tuple[str, ...] = ()  # JSON: the fields named in the head (json_head_keys)
     warnings: list[fc.Finding] = field(default_factory=list)
 
     @property
@@ -307,8 +308,10 @@ class _Loader:
         self.checks = ThreadPoolExecutor(SCAN_THREADS, thread_name_prefix="check-bytes")
 
     def close(self) -> None:
-        self.progress.close()
-        self.checks.shutdown()
+        try:
+            self.progress.close()
+        finally:  # on an error, checks not started yet are dropped, not waited for
+            self.checks.shutdown(cancel_futures=True)
 
     # ------------------------------------------------------------------ the run
 
@@ -446,6 +449,7 @@ class _Loader:
             started = time.monotonic()
             checked = fc.scan_bytes(d.path, d.name, d.info.gzipped, hash_bytes=scan is None)
             item.scan = _with_check(item, checked)
+            item.checked = True
             item.seconds += time.monotonic() - started
             return _Outcome(item, "rejected", [item.scan.problem] if item.scan.problem else errors)
         return (d.source, d.info.gzipped, tuple(item.header))
@@ -492,7 +496,11 @@ class _Loader:
         size = sum(i.d.size for i in items)
         label = first.name if len(items) == 1 else f"{len(items)} {schema.name} files"
         pending = [
-            self.checks.submit(fc.scan_bytes, i.d.path, i.d.name, gzipped, True, i.scan is None)
+            None
+            if i.checked
+            else self.checks.submit(
+                fc.scan_bytes, i.d.path, i.d.name, gzipped, True, i.scan is None
+            )
             for i in items
         ]
         paths = [self.links.link(i.d.path, gzipped) for i in items]
@@ -546,7 +554,8 @@ class _Loader:
 
     def _check_records(self, item: _Item, found: ingest.StagedFile) -> list[fc.Finding]:
         """Reasons to reject a file that DuckDB could read: no records, records that are not
-        JSON objects, required JSON fields found in no record. Sets the file's warnings."""
+        JSON objects, required JSON fields with a value in no record and named by no record of
+        the head. Sets the file's warnings."""
         d = item.d
         assert d.source is not None
         schema = self.schemas.sources[d.source]
@@ -556,18 +565,23 @@ class _Loader:
                 return [fc.finding(d.name, fc.FILE_EMPTY, problem, "0 data rows")]
             return []
         if found.blank:  # `{}` records, or records that are not objects (`null`)?
-            located = fc.locate_json_problem(d.path, d.info.gzipped, schema.format)
-            if located is not None:
-                return [fc.json_problem_finding(d.name, *located)]
+            link = self.links.link(d.path, d.info.gzipped)
+            not_objects = ingest.count_not_objects(self.con, schema, link, d.info.gzipped)
+            if not_objects:
+                located = fc.locate_json_problem(d.path, d.info.gzipped, schema.format)
+                problem, example = located or (f"{not_objects:,} records are not objects", "-")
+                return [fc.finding(d.name, fc.FILE_WRONG_SHAPE, problem, example)]
         if found.rows == 0:
             return [fc.finding(d.name, fc.FILE_EMPTY, "the file holds no records", "0 records")]
         layout = fc.json_key_findings(d.name, schema, found.valued, item.head_keys, found.rows)
         item.warnings = layout.warnings
         return layout.errors
 
-    def _collect_scans(self, items: list[_Item], pending: list[Future[fc.ByteScan]]) -> None:
+    def _collect_scans(self, items: list[_Item], pending: list[Future[fc.ByteScan] | None]) -> None:
         for item, checked in zip(items, pending, strict=True):
-            item.scan = _with_check(item, checked.result())
+            if checked is not None:
+                item.scan = _with_check(item, checked.result())
+                item.checked = True
 
     def _split(self, items: list[_Item], paths: list[str], exc: duckdb.Error) -> None:
         """A read error in a group: the file it names (or, failing that, each half) is read again
@@ -585,6 +599,13 @@ class _Loader:
                     )
                 ]
             self._commit([_Outcome(item, "rejected", reasons)])
+            return
+        broken = [i for i in items if i.scan is not None and i.scan.problem is not None]
+        if broken:  # their bytes explain the error: reject them, read the others again
+            self._commit([_Outcome(i, "rejected", [i.scan.problem]) for i in broken])
+            rest = [i for i in items if all(i is not b for b in broken)]
+            if rest:
+                self._load_group(rest)
             return
         text = str(exc)
         named = [

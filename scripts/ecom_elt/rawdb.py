@@ -152,6 +152,7 @@ def _ensure_table(
     for col, col_type in cols:
         if col not in present:  # a column added to config/data_schemas.json since
             # the type without constraints (not null, primary key), with its storage clause
+            # (which DuckDB versions before 2.0 ignore on ADD COLUMN: a matter of speed only)
             declared, using, method = col_type.partition(" using compression ")
             added = f"{declared.split()[0]}{using}{method}"
             con.execute(f"alter table {table(name)} add column {ident(col)} {added}")

@@ -175,15 +175,16 @@ def test_empty_objects_and_null_values_load(root: DataRoot) -> None:
     for rec in recs:
         rec["coupon_code"] = None
         rec["session_id"] = None
+    recs[0]["items"] = None  # a JSON null in a json column: no value either
     write(root, name, encode("orders", [*recs, {}]))
     load(root)
     row = only_row(root)
     assert (row["outcome"], row["row_count"], json.loads(row["warnings"])) == ("loaded", 4, [])
     with warehouse(root) as con:
         found = con.execute(
-            "select count(*), count(order_id), count(session_id) from raw.orders"
+            "select count(*), count(order_id), count(session_id), count(items) from raw.orders"
         ).fetchone()
-    assert found == (4, 3, 0)
+    assert found == (4, 3, 0, 2)
 
 
 def test_json_fields_beyond_the_key_sample(root: DataRoot) -> None:
@@ -233,6 +234,31 @@ def test_truncated_gzip(root: DataRoot) -> None:
     write(root, name, data[: len(data) // 2])
     load(root)
     assert_rejected(root, name, "file_unreadable", in_message="ends early")
+
+
+def test_damaged_gzip_files_among_good_ones(root: DataRoot) -> None:
+    """Files read in one group: a damaged one is rejected with its byte problem (found while
+    DuckDB reads the group, or when a read error splits it), the others load whole."""
+    good = [file_name("api_logs", suffix=f"{hour:02d}", gz=True) for hour in (1, 2, 3)]
+    for hour, name in enumerate(good, 1):
+        write(root, name, gzip.compress(encode("api_logs", records("api_logs", f"g{hour}", 50))))
+    wrong_crc = file_name("api_logs", suffix="04", gz=True)
+    data = bytearray(gzip.compress(encode("api_logs", records("api_logs", "c", 50))))
+    data[-6] ^= 0xFF
+    write(root, wrong_crc, bytes(data))
+    truncated = file_name("api_logs", suffix="05", gz=True)
+    data = bytearray(gzip.compress(encode("api_logs", records("api_logs", "t", 500))))
+    write(root, truncated, bytes(data[: len(data) // 2]))
+    summary = load(root)
+    outcomes = {f.name: (f.outcome, f.rows) for f in summary.files}
+    assert outcomes == {
+        **{name: ("loaded", 50) for name in good},
+        wrong_crc: ("rejected", 0),
+        truncated: ("rejected", 0),
+    }
+    rules = {r["file_name"]: reason(r)["rule"] for r in manifest(root) if r["reasons"] != "[]"}
+    assert rules == {wrong_crc: "file_unreadable", truncated: "file_unreadable"}
+    assert row_count(root, "api_logs") == 150
 
 
 def test_latin1_bytes(root: DataRoot) -> None:
