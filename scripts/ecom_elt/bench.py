@@ -343,7 +343,7 @@ def markdown(results: list[ScaleResult], memory_limit: str) -> str:
         f"memory budget (`ECOM_MEMORY_LIMIT`) {memory_limit} in every step, of which DuckDB's "
         f"memory_limit is {duckdb_memory_limit(memory_limit)} (the bare read too). Each step runs "
         "as its own process as `make` runs it; peak memory is the largest resident set of the "
-        "step's processes.",
+        "step's processes, in MB of 10^6 bytes (the budget's unit).",
         "",
         "| scale | files | rows | raw MB | bare read s | load s | load / bare | build s "
         "| DuckDB execute s | dbt compile s | added day load s | added day build s "
