@@ -13,8 +13,8 @@ header, a byte count), so a person can act on it without opening the warehouse.
   DuckDB reads the file: CSV header and delimiter, JSON array versus JSON Lines.
 - `csv_layout`, `json_shape_findings`, `json_head_keys`, `json_key_findings`: structure
   findings (a JSON file's field names come from the first 64 KiB of its head).
-- `locate_json_problem`, `json_problem_finding`: the first record that is not valid JSON or not
-  an object, read again in Python (only for a file DuckDB found fault with).
+- `locate_json_problem`: the first record that is not valid JSON or not an object, read again
+  in Python (only for a file DuckDB found fault with).
 - `describe_load_error`: turns a DuckDB read error into a finding, locating the bad line.
 """
 
@@ -512,13 +512,6 @@ def locate_json_problem(path: Path, gzipped: bool, fmt: str) -> tuple[str, str] 
     return None
 
 
-def json_problem_finding(file_name: str, problem: str, example: str) -> Finding:
-    """A finding for what `locate_json_problem` found: a record that is not an object, or
-    invalid JSON."""
-    rule = FILE_WRONG_SHAPE if "not an object" in problem else FILE_UNPARSEABLE
-    return finding(file_name, rule, problem, example)
-
-
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _CSV_ORIGINAL = re.compile(r"Original Line: ?(.*)")
 _CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
@@ -566,7 +559,9 @@ def describe_load_error(
         return finding(file_name, FILE_UNPARSEABLE, problem, f"{where} {number}: {clip(record)}")
     located = locate_json_problem(path, gzipped, fmt)
     if located is not None:
-        return json_problem_finding(file_name, *located)
+        problem, example = located
+        rule = FILE_WRONG_SHAPE if "not an object" in problem else FILE_UNPARSEABLE
+        return finding(file_name, rule, problem, example)
     return finding(
         file_name,
         FILE_UNPARSEABLE,

@@ -167,6 +167,15 @@ def stage_csv(
     )
 
 
+def _json_options(schema: SourceSchema, gzipped: bool) -> dict[str, object]:
+    """The bound options of a JSON read (`$format`, `$compression`, `$max_object`)."""
+    return {
+        "format": _JSON_FORMATS[schema.format],
+        "compression": "gzip" if gzipped else "none",
+        "max_object": MAX_JSON_OBJECT_BYTES,
+    }
+
+
 def stage_json(
     con: duckdb.DuckDBPyConnection, schema: SourceSchema, paths: list[str], gzipped: bool
 ) -> None:
@@ -178,12 +187,8 @@ def stage_json(
         "columns = $columns, compression = $compression, "
         f"maximum_object_size = $max_object{_reader_options(paths)})"
     )
-    params |= {
-        "format": _JSON_FORMATS[schema.format],
-        "columns": {c.name: raw_type(c).upper() for c in schema.columns},
-        "compression": "gzip" if gzipped else "none",
-        "max_object": MAX_JSON_OBJECT_BYTES,
-    }
+    params |= _json_options(schema, gzipped)
+    params["columns"] = {c.name: raw_type(c).upper() for c in schema.columns}
     select_list = [file_column] + [ident(c.name) for c in schema.columns]
     con.execute(
         f"create or replace temp table {ident(STAGE)} as select {', '.join(select_list)} "
@@ -202,12 +207,7 @@ def count_not_objects(
         "select count(*) filter (where json_type(json) <> 'OBJECT') "
         "from read_json_objects($path, format = $format, compression = $compression, "
         "maximum_object_size = $max_object)",
-        {
-            "path": path,
-            "format": _JSON_FORMATS[schema.format],
-            "compression": "gzip" if gzipped else "none",
-            "max_object": MAX_JSON_OBJECT_BYTES,
-        },
+        {"path": path, **_json_options(schema, gzipped)},
     ).fetchone()
     return int(row[0]) if row else 0
 

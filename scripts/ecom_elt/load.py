@@ -586,26 +586,21 @@ class _Loader:
     def _split(self, items: list[_Item], paths: list[str], exc: duckdb.Error) -> None:
         """A read error in a group: the file it names (or, failing that, each half) is read again
         on its own; a single file is rejected with the reason the error gives."""
-        if len(items) == 1:
-            item = items[0]
-            assert item.scan is not None and item.d.source is not None
-            if item.scan.problem is not None:
-                reasons = [item.scan.problem]
-            else:
-                schema = self.schemas.sources[item.d.source]
-                reasons = [
-                    fc.describe_load_error(
-                        item.d.name, schema.format, exc, item.d.path, item.d.info.gzipped
-                    )
-                ]
-            self._commit([_Outcome(item, "rejected", reasons)])
-            return
         broken = [i for i in items if i.scan is not None and i.scan.problem is not None]
         if broken:  # their bytes explain the error: reject them, read the others again
             self._commit([_Outcome(i, "rejected", [i.scan.problem]) for i in broken])
             rest = [i for i in items if all(i is not b for b in broken)]
             if rest:
                 self._load_group(rest)
+            return
+        if len(items) == 1:
+            item = items[0]
+            assert item.d.source is not None
+            schema = self.schemas.sources[item.d.source]
+            reason = fc.describe_load_error(
+                item.d.name, schema.format, exc, item.d.path, item.d.info.gzipped
+            )
+            self._commit([_Outcome(item, "rejected", [reason])])
             return
         text = str(exc)
         named = [
