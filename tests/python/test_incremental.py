@@ -33,6 +33,12 @@ SCALE = "0.05"
 DBT = Path(sys.executable).with_name("dbt")
 # Columns that say when and under which config a row was written, not what it holds.
 BOOKKEEPING = {"watermark_batch_id", "processed_at", "staged_at", "config_fingerprint"}
+# The facts that end in `order by` their export day.
+DAY_ORDERED = (
+    ("marts.fct_sessions", "session_date"),
+    ("marts.fct_session_orders", "session_date"),
+    ("marts.fct_order_lines", "order_date"),
+)
 BUSINESS_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})(?:_[A-Za-z0-9-]+)?\.[a-z]+(?:\.gz)?$")
 
 
@@ -122,6 +128,14 @@ def _snapshot_and_compare(root: DataRoot, env: dict[str, str], tmp_path: Path, n
         ]
         for relation in ("marts.fct_sessions", "marts.fct_order_lines", "marts.fct_api_requests"):
             assert con.execute(f"select count(*) from {relation}").fetchone()[0] > 0, relation
+        # A full build stores the facts whose late changes rewrite earlier days in day order
+        # (what lets the export of one day read only that day's row groups).
+        for relation, day in DAY_ORDERED:
+            unordered = con.execute(
+                f"select count(*) from (select {day} < lag({day}) over (order by rowid) "
+                f"as before_previous from {relation}) where before_previous"
+            ).fetchone()[0]
+            assert unordered == 0, f"{relation}: {unordered} rows stored before an earlier day"
     problems = _differences(incremental, root.warehouse, sorted(set(models) | set(marts)))
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
@@ -163,6 +177,12 @@ def _assert_no_personal_data_in_marts_or_exports(root: DataRoot) -> None:
             "inner join staging.users as staged on users.email_hash = staged.email"
         ).fetchone()[0]
         assert clear == 0
+
+
+def _day_files(root: DataRoot, mart: str) -> dict[str, tuple[int, int]]:
+    """A by-day export's files: the day folder's name -> (modification time in ns, size)."""
+    files = root.processed.glob(f"*/{mart}/*=*/data_0.parquet")
+    return {path.parent.name: (path.stat().st_mtime_ns, path.stat().st_size) for path in files}
 
 
 def _assert_exports_match_marts(root: DataRoot) -> None:
@@ -234,9 +254,15 @@ def test_incremental_runs_equal_a_full_refresh(root: DataRoot, tmp_path: Path) -
     _deliver([p for m, p in dated if m.group(1) < half], generated / "raw", root.raw)
     _run([*cli, "load", "--data-dir", str(root.root)], env)
     _build(env)
+    first_files = _day_files(root, "fct_sessions")
     _deliver([p for m, p in dated if m.group(1) >= half], generated / "raw", root.raw)
     _run([*cli, "load", "--data-dir", str(root.root)], env)
     _build(env)
+    # Late orders re-judged some sessions of the first half: their day files were replaced in
+    # place, the other days' files were left alone (and all still match the mart, below).
+    second_files = _day_files(root, "fct_sessions")
+    replaced = [day for day, stamp in first_files.items() if second_files.get(day) != stamp]
+    assert replaced and len(replaced) < len(first_files), (len(first_files), replaced)
     # The second build took the incremental path: rows of the first batch were left alone.
     with duckdb.connect(str(root.warehouse), read_only=True) as con:
         for relation in ("marts.fct_sessions", "marts.fct_api_requests"):
