@@ -10,19 +10,11 @@
     rewritten (the folder emptied first) when there is no record yet, when every day changed
     (a full build), or when a day was exported that has no rows any more, a partition holds
     another file, or a day is null. A build that fails between the files and the record leaves
-    the old record: the next build rewrites those days again.
-    How the files are written:
-    - A changed day whose file exists is replaced by a plain COPY of that day to its file, one
-      statement per day. That costs about half the CPU of DuckDB's partitioned writer, and on a
-      fact stored in day order (the sessions facts and fct_order_lines end in `order by` their
-      day) zone maps let each statement read only its day's row groups. An added day rewrites
-      the ~20 earlier days whose sessions late orders re-judged, so this is most of its export.
-    - New days, and everything in a full rewrite, go through the partitioned writer (which
-      creates the day folders; DuckDB has no mkdir), at most 15 days per statement: DuckDB holds
-      each open partition's rows until its file's row group is full (about a day of sessions at
-      scale 100), so 90 days at once held the whole table in memory and failed under a 2 GB
-      budget; and it stays under 100 open files (`partitioned_write_max_open_files`), past which
-      DuckDB would split a day into several files. -#}
+    the old record: the next build rewrites those days again. Writes at most 15 days per
+    statement: DuckDB holds each open partition's rows until its file's row group is full (about
+    a day of sessions at scale 100), so 90 days at once held the whole table in memory and failed
+    under a 2 GB budget; and it stays under 100 open files (`partitioned_write_max_open_files`),
+    past which DuckDB would split a day into several files. -#}
 {% macro export_parquet_by_day(folder, day_column) -%}
     {{ return(adapter.dispatch('export_parquet_by_day', 'ecommerce')(folder, day_column)) }}
 {%- endmacro %}
@@ -102,9 +94,7 @@
 
             changed_days as (
 
-                select
-                    current_days.day,
-                    written.day_text is not null as has_file
+                select current_days.day
                 from {{ digest }} as current_days
                 left join exported_days
                     on current_days.day = exported_days.day
@@ -124,30 +114,17 @@
                 (
                     select coalesce(string_agg(cast(day as varchar), ',' order by day), '')
                     from changed_days
-                ) as changed_days,
-                (
-                    select coalesce(string_agg(cast(day as varchar), ',' order by day), '')
-                    from changed_days
-                    where has_file
-                ) as days_with_file
+                ) as changed_days
         {%- endset -%}
         {%- set plan = run_query(plan_query).rows[0] -%}
         {%- set blockers_count = plan[0] -%}
         {%- set changed_days = plan[1].split(',') if plan[1] else [] -%}
-        {%- set days_with_file = plan[2].split(',') if plan[2] else [] -%}
     {%- endif -%}
     {%- set rewrite_all = blockers_count > 0 or days[1] > 0
         or changed_days | length == all_days | length -%}
-    {%- set days_to_replace = [] if rewrite_all else days_with_file -%}
-    {%- set days_to_write = all_days if rewrite_all
-        else changed_days | reject('in', days_with_file) | list -%}
+    {%- set days_to_write = all_days if rewrite_all else changed_days -%}
     {%- set options = 'format parquet, partition_by (' ~ day_column
         ~ '), write_partition_columns true' -%}
-    {%- for day in days_to_replace %}
-        copy (select * from {{ this }} where {{ day_column }} = cast({{ sql_string(day) }} as date))
-        to {{ sql_string(folder ~ '/' ~ day_column ~ '=' ~ day ~ '/data_0.parquet') }}
-        (format parquet);
-    {%- endfor %}
     {%- if rewrite_all and all_days | length <= days_per_statement -%}
         copy (select * from {{ this }}) to {{ sql_string(folder) }} ({{ options }}, overwrite);
     {%- elif days_to_write -%}
@@ -164,7 +141,7 @@
         ({{ options }}, {{ 'overwrite' if rewrite_all and loop.first else 'overwrite_or_ignore' }});
         {%- endfor %}
     {%- endif %}
-    {%- if days_to_replace or days_to_write or rewrite_all %}
+    {%- if days_to_write or rewrite_all %}
         copy (select * from {{ digest }} order by day) to {{ sql_string(record) }}
         (format csv, header true);
     {%- endif %}

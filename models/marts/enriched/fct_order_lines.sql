@@ -109,6 +109,3 @@ final as (
 )
 
 select * from final
--- stored in day order, so that zone maps let the Parquet export of one day read only its own
--- row groups (export_parquet_by_day)
-order by order_date
