@@ -13,8 +13,8 @@ header, a byte count), so a person can act on it without opening the warehouse.
   DuckDB reads the file: CSV header and delimiter, JSON array versus JSON Lines.
 - `csv_layout`, `json_shape_findings`, `json_head_keys`, `json_key_findings`: structure
   findings (a JSON file's field names come from the first 64 KiB of its head).
-- `locate_json_problem`: the first record that is not valid JSON or not an object, read again
-  in Python (only for a file DuckDB found fault with).
+- `locate_json_problem`: the finding for the first record that is not valid JSON or not an
+  object, read again in Python (only for a file DuckDB found fault with).
 - `describe_load_error`: turns a DuckDB read error into a finding, locating the bad line.
 """
 
@@ -470,26 +470,28 @@ def _open_text(path: Path, gzipped: bool) -> io.TextIOBase:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="\n")
 
 
-def locate_json_problem(path: Path, gzipped: bool, fmt: str) -> tuple[str, str] | None:
-    """(problem, example) for the first record that is not valid JSON or not an object."""
+def locate_json_problem(file_name: str, path: Path, gzipped: bool, fmt: str) -> Finding | None:
+    """The finding for the first record that is not an object (FILE_WRONG_SHAPE), or for JSON
+    that does not parse or a JSON-array file that is no array (FILE_UNPARSEABLE); None when
+    every record is an object or the file is unreadable."""
     try:
         with _open_text(path, gzipped) as fh:
             if fmt == "json_lines":
                 for line_no, line in enumerate(fh, 1):
                     if not line.strip():
                         continue
+                    where = f"line {line_no}: {clip(line)}"
                     try:
                         value = json.loads(line)
                     except json.JSONDecodeError as exc:
-                        where = f"line {line_no}: {clip(line)}"
-                        return (
+                        problem = (
                             f"line {line_no} is not valid JSON "
-                            f"({exc.msg.removesuffix(' at')}, column {exc.colno})",
-                            where,
+                            f"({exc.msg.removesuffix(' at')}, column {exc.colno})"
                         )
+                        return finding(file_name, FILE_UNPARSEABLE, problem, where)
                     if not isinstance(value, dict):
                         problem = f"line {line_no} is a JSON {_kind(value)}, not an object"
-                        return problem, f"line {line_no}: {clip(line)}"
+                        return finding(file_name, FILE_WRONG_SHAPE, problem, where)
                 return None
             text = fh.read()
     except (OSError, EOFError, zlib.error):
@@ -502,13 +504,15 @@ def locate_json_problem(path: Path, gzipped: bool, fmt: str) -> tuple[str, str] 
         problem = (
             f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg.removesuffix(' at')})"
         )
-        return problem, f"line {exc.lineno}: {clip(line)}"
+        return finding(file_name, FILE_UNPARSEABLE, problem, f"line {exc.lineno}: {clip(line)}")
     if not isinstance(value, list):
-        return f"the file holds a JSON {_kind(value)}, not an array", clip(text)
+        problem = f"the file holds a JSON {_kind(value)}, not an array"
+        return finding(file_name, FILE_UNPARSEABLE, problem, clip(text))
     for index, element in enumerate(value, 1):
         if not isinstance(element, dict):
             problem = f"element {index} of the array is a JSON {_kind(element)}, not an object"
-            return problem, f"element {index}: {clip(json.dumps(element))}"
+            example = f"element {index}: {clip(json.dumps(element))}"
+            return finding(file_name, FILE_WRONG_SHAPE, problem, example)
     return None
 
 
@@ -557,11 +561,9 @@ def describe_load_error(
         where = "line" if unit == "line" else "element"
         problem = f"{where} {number} names the field {key!r} twice; which value holds is unclear"
         return finding(file_name, FILE_UNPARSEABLE, problem, f"{where} {number}: {clip(record)}")
-    located = locate_json_problem(path, gzipped, fmt)
+    located = locate_json_problem(file_name, path, gzipped, fmt)
     if located is not None:
-        problem, example = located
-        rule = FILE_WRONG_SHAPE if "not an object" in problem else FILE_UNPARSEABLE
-        return finding(file_name, rule, problem, example)
+        return located
     return finding(
         file_name,
         FILE_UNPARSEABLE,

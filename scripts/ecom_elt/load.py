@@ -568,9 +568,9 @@ class _Loader:
             link = self.links.link(d.path, d.info.gzipped)
             not_objects = ingest.count_not_objects(self.con, schema, link, d.info.gzipped)
             if not_objects:
-                located = fc.locate_json_problem(d.path, d.info.gzipped, schema.format)
-                problem, example = located or (f"{not_objects:,} records are not objects", "-")
-                return [fc.finding(d.name, fc.FILE_WRONG_SHAPE, problem, example)]
+                located = fc.locate_json_problem(d.name, d.path, d.info.gzipped, schema.format)
+                problem = f"{not_objects:,} records are not objects"
+                return [located or fc.finding(d.name, fc.FILE_WRONG_SHAPE, problem, "-")]
         if found.rows == 0:
             return [fc.finding(d.name, fc.FILE_EMPTY, "the file holds no records", "0 records")]
         layout = fc.json_key_findings(d.name, schema, found.valued, item.head_keys, found.rows)

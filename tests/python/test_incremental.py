@@ -247,8 +247,8 @@ def test_incremental_runs_equal_a_full_refresh(root: DataRoot, tmp_path: Path) -
     # Late orders re-judged some sessions of the first half: their day files were rewritten,
     # the other days' files were left alone (and all still match the mart, below).
     second_files = _day_files(root, "fct_sessions")
-    replaced = [day for day, stamp in first_files.items() if second_files.get(day) != stamp]
-    assert replaced and len(replaced) < len(first_files), (len(first_files), replaced)
+    rewritten = [day for day, stamp in first_files.items() if second_files.get(day) != stamp]
+    assert rewritten and len(rewritten) < len(first_files), (len(first_files), rewritten)
     # The second build took the incremental path: rows of the first batch were left alone.
     with duckdb.connect(str(root.warehouse), read_only=True) as con:
         for relation in ("marts.fct_sessions", "marts.fct_api_requests"):
