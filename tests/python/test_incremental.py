@@ -33,6 +33,9 @@ SCALE = "0.05"
 DBT = Path(sys.executable).with_name("dbt")
 # Columns that say when and under which config a row was written, not what it holds.
 BOOKKEEPING = {"watermark_batch_id", "processed_at", "staged_at", "config_fingerprint"}
+# The facts that end in `order by` their export day (fct_session_orders inherits fct_sessions'
+# order, about but not exactly).
+DAY_ORDERED = (("marts.fct_sessions", "session_date"), ("marts.fct_order_lines", "order_date"))
 BUSINESS_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})(?:_[A-Za-z0-9-]+)?\.[a-z]+(?:\.gz)?$")
 
 
@@ -122,6 +125,14 @@ def _snapshot_and_compare(root: DataRoot, env: dict[str, str], tmp_path: Path, n
         ]
         for relation in ("marts.fct_sessions", "marts.fct_order_lines", "marts.fct_api_requests"):
             assert con.execute(f"select count(*) from {relation}").fetchone()[0] > 0, relation
+        # A full build stores the facts whose late changes rewrite earlier days in day order
+        # (what lets the export of one day read only that day's row groups).
+        for relation, day in DAY_ORDERED:
+            unordered = con.execute(
+                f"select count(*) from (select {day} < lag({day}) over (order by rowid) "
+                f"as before_previous from {relation}) where before_previous"
+            ).fetchone()[0]
+            assert unordered == 0, f"{relation}: {unordered} rows stored before an earlier day"
     problems = _differences(incremental, root.warehouse, sorted(set(models) | set(marts)))
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
@@ -169,6 +180,16 @@ def _day_files(root: DataRoot, mart: str) -> dict[str, tuple[int, int]]:
     """A by-day export's files: the day folder's name -> (modification time in ns, size)."""
     files = root.processed.glob(f"*/{mart}/*=*/data_0.parquet")
     return {path.parent.name: (path.stat().st_mtime_ns, path.stat().st_size) for path in files}
+
+
+def _replaced_days(log: Path, offset: int, mart: str, day: str) -> list[str]:
+    """The days whose export file a build replaced by a plain COPY of the day (the path an
+    export takes for changed days stored together): read from dbt's log after `offset`."""
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        text = handle.read().decode("utf-8", errors="replace")
+    pattern = rf'from "[^"]+"\."marts"\."{mart}" where {day} = cast\(\'([0-9-]+)\' as date\)'
+    return sorted(set(re.findall(pattern, text)))
 
 
 def _assert_exports_match_marts(root: DataRoot) -> None:
@@ -241,6 +262,8 @@ def test_incremental_runs_equal_a_full_refresh(root: DataRoot, tmp_path: Path) -
     _run([*cli, "load", "--data-dir", str(root.root)], env)
     _build(env)
     first_files = _day_files(root, "fct_sessions")
+    log = Path(env["DBT_LOG_PATH"]) / "dbt.log"
+    log_offset = log.stat().st_size
     _deliver([p for m, p in dated if m.group(1) >= half], generated / "raw", root.raw)
     _run([*cli, "load", "--data-dir", str(root.root)], env)
     _build(env)
@@ -249,6 +272,10 @@ def test_incremental_runs_equal_a_full_refresh(root: DataRoot, tmp_path: Path) -
     second_files = _day_files(root, "fct_sessions")
     rewritten = [day for day, stamp in first_files.items() if second_files.get(day) != stamp]
     assert rewritten and len(rewritten) < len(first_files), (len(first_files), rewritten)
+    # fct_sessions is stored in day order, so those files were replaced one day at a time (a
+    # plain COPY each), not through the partitioned writer.
+    replaced = _replaced_days(log, log_offset, "fct_sessions", "session_date")
+    assert replaced == sorted(day.split("=")[1] for day in rewritten), (replaced, rewritten)
     # The second build took the incremental path: rows of the first batch were left alone.
     with duckdb.connect(str(root.warehouse), read_only=True) as con:
         for relation in ("marts.fct_sessions", "marts.fct_api_requests"):

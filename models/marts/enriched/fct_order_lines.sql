@@ -109,3 +109,6 @@ final as (
 )
 
 select * from final
+-- stored in day order: zone maps then let the Parquet export of one day read only that day's row
+-- groups (export_parquet_by_day)
+order by order_date

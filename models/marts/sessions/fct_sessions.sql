@@ -191,3 +191,7 @@ final as (
 )
 
 select * from final
+-- stored in day order: zone maps then let the Parquet export of one day read only that day's row
+-- groups (export_parquet_by_day), and fct_session_orders, built from this model, comes out in
+-- about the same order without a sort of its own
+order by session_date
