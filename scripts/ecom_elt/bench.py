@@ -7,6 +7,8 @@ measures, side by side in one run:
 
 - load: the loader on every file but the last business day's, against a bare DuckDB read of
   the same files (one `create table ... as select * from read_csv/read_json([...])` per source);
+  the two alternate three times (each load into a new data root) and the medians are reported,
+  with every run's time: a minute-long step varies by several seconds on a shared machine;
 - full build: `python -m ecom_elt build` (what `make build` and `make elt` run: `dbt build`
   without unit tests) on that, and how its time splits between dbt (start-up, compiling) and
   DuckDB (executing SQL), from run_results.json;
@@ -57,6 +59,8 @@ DATE_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})")
 ELT_MAX_SCALE = 10
 # Runs of the added day's build, from the same state; the median is reported.
 ADDED_DAY_RUNS = 3
+# Runs of the bare read and the load, alternating; the medians are reported.
+LOAD_RUNS = 3
 BARE_READERS = {
     "csv": "read_csv({files}, header = true, union_by_name = true)",
     "json_array": "read_json({files}, format = 'array', union_by_name = true)",
@@ -103,6 +107,7 @@ class ScaleResult:
     dbt_split: dict[str, float] = field(default_factory=dict)
     added_day_slowest: list[tuple[str, float]] = field(default_factory=list)
     added_day_runs: list[float] = field(default_factory=list)
+    load_runs: list[tuple[float, float]] = field(default_factory=list)
 
 
 def run_measured(command: list[str], env: dict[str, str], label: str) -> Step:
@@ -219,8 +224,6 @@ def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]
     base, added = split_last_day(files)
 
     run_root = work / f"scale-{scale}" / "run"
-    shutil.rmtree(run_root, ignore_errors=True)
-    place(base, source_raw, run_root / "raw")
     env = {
         **base_env,
         "ECOM_DATA_DIR": str(run_root),
@@ -231,12 +234,19 @@ def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]
     ecom = [sys.executable, "-m", "ecom_elt"]
     target = run_root / "target"
 
-    bare = bare_read(base, run_root / "bare.duckdb", duckdb_memory_limit(args.memory_limit), env)
-    if bare.exit_code:
-        raise UsageError(f"the bare read of scale {scale} failed (exit {bare.exit_code})")
-    result.bare_read_seconds = bare.seconds
-    result.steps["bare read"] = bare
-    result.steps["load"] = run_measured([*ecom, "load"], env, "load")
+    pairs = []
+    for number in range(1, LOAD_RUNS + 1):
+        shutil.rmtree(run_root, ignore_errors=True)
+        place(base, source_raw, run_root / "raw")
+        memory = duckdb_memory_limit(args.memory_limit)
+        bare = bare_read(base, run_root / "bare.duckdb", memory, env)
+        if bare.exit_code:
+            raise UsageError(f"the bare read of scale {scale} failed (exit {bare.exit_code})")
+        pairs.append((bare, run_measured([*ecom, "load"], env, f"load ({number}/{LOAD_RUNS})")))
+    result.load_runs = [(bare.seconds, load.seconds) for bare, load in pairs]
+    result.steps["bare read"] = median_step([bare for bare, _ in pairs])
+    result.bare_read_seconds = result.steps["bare read"].seconds
+    result.steps["load"] = median_step([load for _, load in pairs])
     with duckdb.connect(str(run_root / "warehouse.duckdb"), read_only=True) as con:
         row = con.execute("select coalesce(sum(row_count), 0) from raw._files").fetchone()
         result.rows = int(row[0]) if row else 0
@@ -252,16 +262,20 @@ def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]
     result.steps["added day load"] = run_measured([*ecom, "load"], env, "load one added day")
     runs = build_added_day(run_root, [*ecom, "build"], env)
     result.added_day_runs = [step.seconds for step, _ in runs]
-    median_step, slowest = sorted(runs, key=lambda run: run[0].seconds)[len(runs) // 2]
-    result.steps["added day build"] = Step(
-        median_step.seconds,
-        max(step.peak_rss_mb for step, _ in runs),
-        max(step.exit_code for step, _ in runs),
-    )
+    _, slowest = sorted(runs, key=lambda run: run[0].seconds)[len(runs) // 2]
+    result.steps["added day build"] = median_step([step for step, _ in runs])
     result.added_day_slowest = slowest
     if float(scale) <= ELT_MAX_SCALE:
         result.steps["elt"] = measure_elt(scale, args, files, source_raw, env)
     return result
+
+
+def median_step(steps: list[Step]) -> Step:
+    """Runs of one step as one: the median time, the largest peak, the worst exit code."""
+    median = sorted(step.seconds for step in steps)[len(steps) // 2]
+    return Step(
+        median, max(step.peak_rss_mb for step in steps), max(step.exit_code for step in steps)
+    )
 
 
 def build_added_day(
@@ -401,6 +415,15 @@ def markdown(results: list[ScaleResult], memory_limit: str) -> str:
         "`make elt` does.",
     ]
     for r in results:
+        if len(r.load_runs) > 1:
+            bares = ", ".join(f"{bare:.1f}" for bare, _ in r.load_runs)
+            loads = ", ".join(f"{load:.1f}" for _, load in r.load_runs)
+            lines += [
+                "",
+                f"Load at scale {r.scale}: the bare read and the load ran {len(r.load_runs)} times "
+                f"in turn, each load into a new data root (bare read {bares} s; load {loads} s); "
+                "the table gives the medians and the largest peaks.",
+            ]
         if len(r.added_day_runs) > 1:
             runs = ", ".join(f"{seconds:.1f}" for seconds in r.added_day_runs)
             lines += [
