@@ -27,7 +27,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "installing pinned dependencies into $(VENV) ..."
 	@$(BIN)/python -m pip install --quiet -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
 	@$(BIN)/python -m pip install --quiet --no-deps -e . 2>&1 | grep -v '^WARNING: Location' || true
-	@$(BIN)/python -c "import dbt.version, duckdb, yaml, jinja2, openpyxl" && touch $(STAMP)
+	@$(BIN)/python -c "import dbt.version, duckdb, yaml, jinja2, openpyxl, isal" && touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
