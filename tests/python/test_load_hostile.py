@@ -228,6 +228,23 @@ def test_gzip_with_a_wrong_checksum(root: DataRoot) -> None:
     assert_rejected(root, name, "file_unreadable", in_message="CRC-32 checksum does not match")
 
 
+def test_gzip_with_a_wrong_length(root: DataRoot) -> None:
+    """The trailer's length of the content (ISIZE) is checked too, with the CRC."""
+    name = file_name("api_logs", gz=True)
+    data = bytearray(gzip.compress(encode("api_logs", records("api_logs", "a", 20))))
+    data[-2] ^= 0xFF  # inside the ISIZE of the trailer
+    write(root, name, bytes(data))
+    load(root)
+    assert_rejected(root, name, "file_unreadable", in_message="length check does not")
+
+
+def test_not_gzip_data_under_a_gz_name(root: DataRoot) -> None:
+    name = file_name("api_logs", gz=True)
+    write(root, name, encode("api_logs", records("api_logs", "a", 20)))
+    load(root)
+    assert_rejected(root, name, "file_unreadable", in_message="not gzip data")
+
+
 def test_truncated_gzip(root: DataRoot) -> None:
     name = file_name("orders", gz=True)
     data = gzip.compress(encode("orders", records("orders", "o", 50)))
