@@ -136,34 +136,52 @@ def _reader_options(paths: list[str]) -> str:
 def stage_csv(
     con: duckdb.DuckDBPyConnection,
     schema: SourceSchema,
-    header: list[str],
+    headers: list[list[str]],
     paths: list[str],
     gzipped: bool,
 ) -> None:
-    """Read CSV files (all with the header `header`) into the stage, in the schema's columns."""
-    position = {name: i for i, name in enumerate(header)}
-    file_column, params = _file_position(paths)
-    select_list = [file_column] + [
-        f"c{position[c.name]} as {ident(c.name)}"
-        if c.name in position
-        else f"null::varchar as {ident(c.name)}"
-        for c in schema.columns
-    ]
-    reader = (
-        "read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
-        "auto_detect = false, strict_mode = true, null_padding = false, columns = $columns, "
-        "compression = $compression, max_line_size = $max_line, encoding = 'utf-8'"
-        f"{_reader_options(paths)})"
-    )
-    params |= {
-        "columns": {f"c{i}": "VARCHAR" for i in range(len(header))},
+    """Read CSV files (`headers[i]` is the header of `paths[i]`) into the stage, in the schema's
+    columns, in one statement: one `read_csv` per run of files with the same header, joined by
+    UNION ALL (DuckDB keeps their order), so files whose columns come in another order are read
+    with the others instead of in a statement (and a commit) of their own."""
+    runs: list[tuple[int, list[str], list[str]]] = []  # (first position - 1, header, paths)
+    for index, (header, path) in enumerate(zip(headers, paths, strict=True)):
+        if runs and runs[-1][1] == header:
+            runs[-1][2].append(path)
+        else:
+            runs.append((index, header, [path]))
+    params: dict[str, object] = {
         "compression": "gzip" if gzipped else "none",
         "max_line": MAX_CSV_LINE_BYTES,
     }
+    selects = []
+    for number, (offset, header, run_paths) in enumerate(runs):
+        position = {name: i for i, name in enumerate(header)}
+        if len(run_paths) == 1:
+            file_column = f"{offset + 1}::usmallint as {ident(FILE_COLUMN)}"
+            params[f"path_{number}"] = run_paths[0]
+        else:
+            file_column = (
+                f"({offset} + list_position($path_{number}, filename))::usmallint "
+                f"as {ident(FILE_COLUMN)}"
+            )
+            params[f"path_{number}"] = run_paths
+        params[f"columns_{number}"] = {f"c{i}": "VARCHAR" for i in range(len(header))}
+        select_list = [file_column] + [
+            f"c{position[c.name]} as {ident(c.name)}"
+            if c.name in position
+            else f"null::varchar as {ident(c.name)}"
+            for c in schema.columns
+        ]
+        reader = (
+            f"read_csv($path_{number}, header = true, delim = ',', quote = '\"', "
+            "escape = '\"', auto_detect = false, strict_mode = true, null_padding = false, "
+            f"columns = $columns_{number}, compression = $compression, "
+            f"max_line_size = $max_line, encoding = 'utf-8'{_reader_options(run_paths)})"
+        )
+        selects.append(f"select {', '.join(select_list)} from {reader}")
     con.execute(
-        f"create or replace temp table {ident(STAGE)} as select {', '.join(select_list)} "
-        f"from {reader}",
-        params,
+        f"create or replace temp table {ident(STAGE)} as {' union all '.join(selects)}", params
     )
 
 

@@ -13,7 +13,8 @@ For every file under `<root>/raw/` (see discover.py for names):
    wrong extension): `rejected` with `invalid_file_name`; bytes already loaded under another
    name: `duplicate`; all three are quarantined and none is read;
 4. otherwise the structure is checked (header and delimiter, JSON array or lines) and the file
-   joins the files of its source (and CSV header) that DuckDB reads in ONE statement, up to
+   joins the files of its source (and compression; CSV files whose columns come in another
+   order too, one `read_csv` per header in a UNION ALL) that DuckDB reads in ONE statement, up to
    `GROUP_CONTENT_BYTES` of content (ingest.py); then each file's record count, JSON fields and
    required columns are checked, and the rows of the good files, their row numbers and every
    file's `raw._files` row are written in ONE transaction: a crash leaves each file wholly
@@ -452,7 +453,7 @@ class _Loader:
             item.checked = True
             item.seconds += time.monotonic() - started
             return _Outcome(item, "rejected", [item.scan.problem] if item.scan.problem else errors)
-        return (d.source, d.info.gzipped, tuple(item.header))
+        return (d.source, d.info.gzipped)  # CSV files of any header order are read together
 
     def _duplicate(self, item: _Item, original: Known) -> _Outcome:
         assert item.scan is not None
@@ -492,6 +493,8 @@ class _Loader:
         assert first.source is not None
         schema = self.schemas.sources[first.source]
         gzipped = first.info.gzipped
+        if schema.format == "csv":  # files of one header next to each other: one read for them
+            items = sorted(items, key=lambda i: i.header)
         started = time.monotonic()
         size = sum(i.d.size for i in items)
         label = first.name if len(items) == 1 else f"{len(items)} {schema.name} files"
@@ -507,7 +510,7 @@ class _Loader:
         try:
             with self.progress.watch(label, size):
                 if schema.format == "csv":
-                    ingest.stage_csv(self.con, schema, items[0].header, paths, gzipped)
+                    ingest.stage_csv(self.con, schema, [i.header for i in items], paths, gzipped)
                 else:
                     ingest.stage_json(self.con, schema, paths, gzipped)
         except duckdb.Error as exc:

@@ -429,6 +429,44 @@ def test_many_files_read_in_one_statement_keep_their_rows_apart(root: DataRoot) 
             }
 
 
+def test_csv_files_with_columns_in_other_orders_are_read_together(root: DataRoot) -> None:
+    """Files of one source whose columns come in different orders (one with an extra column,
+    one without an optional one) are read in one statement, a read per header: every value
+    lands in its own column, and each file keeps its rows and row numbers."""
+    names = [c.name for c in SCHEMAS.sources["sessions"].columns]
+    optional = next(c.name for c in SCHEMAS.sources["sessions"].columns if not c.required)
+    layouts = [
+        names,
+        list(reversed(names)),
+        names[1:] + names[:1] + ["extra_column"],
+        [name for name in names if name != optional],
+        list(reversed(names)),
+        names,
+    ]
+    expected: dict[str, list[dict[str, Any]]] = {}
+    for i, columns in enumerate(layouts, 1):
+        name = file_name("sessions", f"2026-10-{i:02d}")
+        recs = [{**r, "extra_column": "x"} for r in records("sessions", name, 10 + i)]
+        write(root, name, encode("sessions", recs, columns=columns))
+        expected[name] = [{k: v for k, v in r.items() if k in columns} for r in recs]
+    summary = load(root)
+    assert summary.counts == {"loaded": len(layouts)}
+    quoted = ", ".join(f'"{name}"' for name in names)
+    with warehouse(root) as con:
+        for name, recs in expected.items():
+            got = con.execute(
+                f"select {quoted}, _row_number from raw.sessions where _file_name = ? "
+                "order by _row_number",
+                [name],
+            ).fetchall()
+            assert [row[-1] for row in got] == list(range(1, len(recs) + 1)), name
+            for rec, row in zip(recs, got, strict=True):
+                values = dict(zip(names, row, strict=False))
+                for column in names:
+                    want = _csv_text(rec[column]) if column in rec else None
+                    assert values[column] == (want or None), (name, column)
+
+
 def test_duckdb_memory_limit_and_spill_folder_follow_the_environment(
     root: DataRoot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
