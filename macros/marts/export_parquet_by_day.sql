@@ -151,14 +151,14 @@
                     where has_file
                 ) as days_with_file,
                 (select count(*) from stored_blocks) as day_blocks_count,
-                (select count(distinct block) from stored_blocks) as blocks_count,
-                (select count(distinct day) from stored_blocks) as stored_days_count
+                (select count(distinct block) from stored_blocks) as blocks_count
         {%- endset -%}
         {%- set plan = run_query(plan_query).rows[0] -%}
         {%- set blockers_count = plan[0] -%}
         {%- set changed_days = plan[1].split(',') if plan[1] else [] -%}
-        {%- if plan[3] <= 2 * plan[4] + plan[5] -%}
-            {%- set days_to_replace = plan[2].split(',') if plan[2] else [] -%}
+        {%- set days_with_file = plan[2].split(',') if plan[2] else [] -%}
+        {%- if plan[3] <= 2 * plan[4] + days_with_file | length -%}
+            {%- set days_to_replace = days_with_file -%}
         {%- endif -%}
     {%- endif -%}
     {%- set rewrite_all = blockers_count > 0 or days[1] > 0

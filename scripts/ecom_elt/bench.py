@@ -235,10 +235,10 @@ def measure_scale(scale: str, args: argparse.Namespace, base_env: dict[str, str]
     target = run_root / "target"
 
     pairs = []
+    memory = duckdb_memory_limit(args.memory_limit)
     for number in range(1, LOAD_RUNS + 1):
         shutil.rmtree(run_root, ignore_errors=True)
         place(base, source_raw, run_root / "raw")
-        memory = duckdb_memory_limit(args.memory_limit)
         bare = bare_read(base, run_root / "bare.duckdb", memory, env)
         if bare.exit_code:
             raise UsageError(f"the bare read of scale {scale} failed (exit {bare.exit_code})")

@@ -119,14 +119,16 @@ class ReadLinks:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _file_position(paths: list[str]) -> tuple[str, dict[str, object]]:
-    """The stage's file column: a constant for one file, else the position of `filename`."""
+def _file_position(
+    paths: list[str], name: str = "path", offset: int = 0
+) -> tuple[str, dict[str, object]]:
+    """The stage's file column for a read of `paths` bound as `$<name>`, whose first file is at
+    position `offset + 1` of the statement's list: a constant for one file, else the position
+    of `filename`."""
     if len(paths) == 1:
-        return f"1::usmallint as {ident(FILE_COLUMN)}", {"path": paths[0]}
-    return (
-        f"list_position($path, filename)::usmallint as {ident(FILE_COLUMN)}",
-        {"path": paths},
-    )
+        return f"{offset + 1}::usmallint as {ident(FILE_COLUMN)}", {name: paths[0]}
+    column = f"({offset} + list_position(${name}, filename))::usmallint as {ident(FILE_COLUMN)}"
+    return column, {name: paths}
 
 
 def _reader_options(paths: list[str]) -> str:
@@ -157,15 +159,8 @@ def stage_csv(
     selects = []
     for number, (offset, header, run_paths) in enumerate(runs):
         position = {name: i for i, name in enumerate(header)}
-        if len(run_paths) == 1:
-            file_column = f"{offset + 1}::usmallint as {ident(FILE_COLUMN)}"
-            params[f"path_{number}"] = run_paths[0]
-        else:
-            file_column = (
-                f"({offset} + list_position($path_{number}, filename))::usmallint "
-                f"as {ident(FILE_COLUMN)}"
-            )
-            params[f"path_{number}"] = run_paths
+        file_column, bound = _file_position(run_paths, f"path_{number}", offset)
+        params |= bound
         params[f"columns_{number}"] = {f"c{i}": "VARCHAR" for i in range(len(header))}
         select_list = [file_column] + [
             f"c{position[c.name]} as {ident(c.name)}"
